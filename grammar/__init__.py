@@ -1,0 +1,1 @@
+"""The hedge language grammar (hedge.lark), shipped as package data."""
