@@ -1,0 +1,97 @@
+"""Diagnostics and the registry of stable rule codes.
+
+Every problem hedgec reports is a Diagnostic with a code registered here, so
+`hedgec rules` and `hedgec explain` list exactly what the checker can say.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .source import Span
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A stable diagnostic code: its name, default severity and explanation."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explain: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: str | None = None
+    notes: tuple[str, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def sort_key(self) -> tuple:
+        return (self.span.file, self.span.line, self.span.column, self.code, self.message)
+
+    def to_json(self) -> dict:
+        out = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.span.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "hint": self.hint,
+            "notes": list(self.notes),
+        }
+        if self.data:
+            out["data"] = dict(self.data)
+        return out
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(code: str, name: str, severity: str, summary: str, explain: str, group: str) -> Rule:
+    """Add a rule to the registry; codes are unique and never reused."""
+    if code in RULES:
+        raise ValueError(f"rule code {code} registered twice")
+    rule = Rule(code, name, Severity(severity), summary, explain.strip(), group)
+    RULES[code] = rule
+    return rule
+
+
+def make(code: str, message: str, span: Span, hint: str | None = None,
+         notes: tuple[str, ...] = (), severity: Severity | None = None,
+         data: Mapping[str, Any] | None = None) -> Diagnostic:
+    """Build a diagnostic for a registered code, at its default severity."""
+    rule = RULES[code]
+    return Diagnostic(code, severity or rule.severity, message, span, hint, tuple(notes), data or {})
+
+
+def did_you_mean(word: str, choices) -> str | None:
+    """A hint naming the closest known word, if one is close enough."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def has_errors(diagnostics) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -1,0 +1,200 @@
+"""The typed intermediate representation: plain frozen dataclasses.
+
+Spans are carried for diagnostics but excluded from equality, so two
+strategies that mean the same thing compare equal however they are laid out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from .source import Span
+from .units import Amount
+
+_NOWHERE = Span("<none>", 1, 1, 1, 1)
+
+
+def _span():
+    return field(default=_NOWHERE, compare=False, repr=False)
+
+
+def _spans():
+    return field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Leverage:
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.value:g}x"
+
+
+@dataclass(frozen=True)
+class Percent:
+    value: float  # a fraction: 15% is 0.15
+
+    def __str__(self) -> str:
+        return f"{self.value * 100:g}%"
+
+
+@dataclass(frozen=True)
+class Rate:
+    annual: float  # a fraction per year: 8% apr is 0.08
+
+    def __str__(self) -> str:
+        return f"{self.annual * 100:g}% apr"
+
+
+@dataclass(frozen=True)
+class Duration:
+    days: float
+
+    def __str__(self) -> str:
+        return f"{self.days:g}d"
+
+
+@dataclass(frozen=True)
+class GasPrice:
+    gwei: float
+
+
+@dataclass(frozen=True)
+class PriceRange:
+    low: float
+    high: float
+    asset: str
+
+    def __str__(self) -> str:
+        return f"{self.low:g} .. {self.high:g} {self.asset}"
+
+
+@dataclass(frozen=True)
+class Pair:
+    base: str
+    quote: str
+
+    def __str__(self) -> str:
+        return f"{self.base}/{self.quote}"
+
+
+@dataclass(frozen=True)
+class Order:
+    kind: str  # "market" or "limit"
+    limit: Amount | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+class _Located:
+    """Blocks know where they and each of their attributes were written."""
+
+    span: Span
+    spans: Mapping[str, Span]
+
+    def at(self, key: str) -> Span:
+        return self.spans.get(key, self.span)
+
+
+@dataclass(frozen=True)
+class Assumptions(_Located):
+    prices: Mapping[str, Amount] = field(default_factory=dict)  # symbol -> price in quote
+    vols: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual volatility
+    funding: Mapping[str, float] = field(default_factory=dict)  # market -> annual rate
+    drift: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual drift
+    gas_price: GasPrice | None = None
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Wallet(_Located):
+    name: str
+    custody: str = "self"
+    chain: str = "ethereum"
+    gas: Amount | None = None
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+    kind = "wallet"
+
+
+@dataclass(frozen=True)
+class Pool(_Located):
+    name: str
+    venue: str
+    pair: Pair
+    deposit: Amount
+    source: Ref  # `from`
+    fee_apr: float | None = None
+    range: PriceRange | None = None
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+    kind = "pool"
+
+
+@dataclass(frozen=True)
+class PerpLeg(_Located):
+    name: str
+    venue: str
+    market: str
+    side: str
+    collateral: Amount
+    source: Ref
+    hedges: Ref | None = None
+    ratio: float = 1.0
+    leverage: Leverage | None = None
+    order: Order = Order("market")
+    rebalance: float | None = None  # rebalance when the hedge drifts this fraction off its target
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+    kind = "perp"
+
+
+@dataclass(frozen=True)
+class CoverLeg(_Located):
+    name: str
+    provider: str
+    protects: Ref
+    amount: Amount
+    period: Duration
+    source: Ref
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+    kind = "cover"
+
+
+Leg = Pool | PerpLeg | CoverLeg
+Block = Wallet | Leg
+
+
+@dataclass(frozen=True)
+class Strategy(_Located):
+    name: str
+    horizon: Duration
+    base: str
+    assume: Assumptions
+    wallets: tuple[Wallet, ...] = ()
+    pools: tuple[Pool, ...] = ()
+    perps: tuple[PerpLeg, ...] = ()
+    covers: tuple[CoverLeg, ...] = ()
+    title: str | None = None
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+    @property
+    def legs(self) -> tuple[Leg, ...]:
+        return self.pools + self.perps + self.covers
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        return self.wallets + self.legs
+
+    def block(self, name: str) -> Block | None:
+        return next((b for b in self.blocks if b.name == name), None)

@@ -1,0 +1,258 @@
+"""Lower the raw syntax tree to the typed IR, checking keys and value forms."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from . import diagnostics as diag
+from . import ir, syntax
+from .schema import ASSUME, BLOCKS, BLOCK_KINDS, FORMS, Key
+from .source import Span
+from .units import Amount
+
+MAX_MAGNITUDE = Decimal("1e15")
+MAX_DIGITS = 18
+DURATION_DAYS = {"d": 1.0, "h": 1 / 24, "w": 7.0, "y": 365.0}
+ASSET = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,11}$")
+MARKET = re.compile(r"^[A-Z0-9]+-[A-Z0-9]+$")
+
+
+class Problem(Exception):
+    """A value that does not fit its key; becomes an H104 or H006 diagnostic."""
+
+    def __init__(self, message: str, span: Span, hint: str | None = None, code: str = "H104"):
+        super().__init__(message)
+        self.message, self.span, self.hint, self.code = message, span, hint, code
+
+
+def lower(tree: syntax.SyntaxTree, path: str) -> tuple[ir.Strategy | None, list[diag.Diagnostic]]:
+    """The strategy in `tree`, or None when it is too broken to use."""
+    problems: list[diag.Diagnostic] = []
+    strategies = [b for b in tree.blocks if b.kind == "strategy"]
+    for block in tree.blocks:
+        if block.kind != "strategy":
+            problems.append(diag.make("H101", f"unknown top-level block `{block.kind}`", block.head_span,
+                                      hint="a file holds one `strategy NAME { ... }` block"))
+    if not strategies:
+        if not tree.blocks:
+            return None, [diag.make("H003", "the file holds no strategy", Span.point(path, 1, 1),
+                                    hint="write `strategy NAME { ... }`")]
+        return None, problems
+    for extra in strategies[1:]:
+        problems.append(diag.make("H113", f"a second strategy `{extra.name}` in one file",
+                                  extra.head_span, hint="move it to its own .hedge file"))
+    return _strategy(strategies[0], problems), problems
+
+
+def _strategy(block: syntax.Block, problems: list) -> ir.Strategy | None:
+    fields, spans = _fields(block, BLOCKS["strategy"], problems)
+    children: dict[str, list] = {kind: [] for kind in BLOCK_KINDS}
+    for child in block.blocks:
+        if child.kind not in children:
+            problems.append(diag.make("H101", f"unknown block `{child.kind}`", child.head_span,
+                                      hint=diag.did_you_mean(child.kind, BLOCK_KINDS)))
+            continue
+        children[child.kind].append(child)
+    assume = _assume(children["assume"], problems)
+    legs = {kind: tuple(filter(None, (_leg(b, problems) for b in children[kind])))
+            for kind in ("wallet", "pool", "perp", "cover")}
+    name = block.name or "strategy"
+    if block.name is None:
+        problems.append(diag.make("H103", "the strategy has no name", block.head_span,
+                                  hint="write `strategy NAME { ... }`"))
+    if "horizon" not in fields:
+        return None
+    return ir.Strategy(name=name, horizon=fields["horizon"], base=fields.get("base", "USDC"),
+                       assume=assume, wallets=legs["wallet"], pools=legs["pool"], perps=legs["perp"],
+                       covers=legs["cover"], title=fields.get("title"), span=block.head_span, spans=spans)
+
+
+_LEG_TYPES = {"wallet": ir.Wallet, "pool": ir.Pool, "perp": ir.PerpLeg, "cover": ir.CoverLeg}
+_FIELD_NAMES = {"from": "source"}  # keys that are Python keywords
+
+
+def _leg(block: syntax.Block, problems: list):
+    if block.name is None:
+        problems.append(diag.make("H103", f"a `{block.kind}` block needs a name", block.head_span,
+                                  hint=f"write `{block.kind} NAME {{ ... }}`"))
+        return None
+    for nested in block.blocks:
+        problems.append(diag.make("H101", f"`{block.kind}` blocks hold no nested `{nested.kind}` block",
+                                  nested.head_span))
+    fields, spans = _fields(block, BLOCKS[block.kind], problems)
+    # A leg missing a required value was reported above and is left out of the IR.
+    if any(key.required and name not in fields for name, key in BLOCKS[block.kind].items()):
+        return None
+    kwargs = {_FIELD_NAMES.get(k, k): v for k, v in fields.items()}
+    return _LEG_TYPES[block.kind](name=block.name, span=block.head_span, spans=spans, **kwargs)
+
+
+def _fields(block: syntax.Block, keys: dict[str, Key], problems: list) -> tuple[dict, dict]:
+    """Convert each attribute; report unknown, duplicate, invalid and missing keys."""
+    fields, spans = {}, {}
+    for attr in block.attributes:
+        if attr.key in spans:
+            problems.append(diag.make("H105", f"`{attr.key}` is given twice in `{_head(block)}`",
+                                      attr.key_span, notes=(f"first given at {spans[attr.key]}",)))
+            continue
+        spans[attr.key] = attr.span
+        key = keys.get(attr.key)
+        if key is None:
+            problems.append(diag.make("H102", f"`{block.kind}` has no key `{attr.key}`", attr.key_span,
+                                      hint=diag.did_you_mean(attr.key, keys) or _known(keys)))
+            continue
+        try:
+            fields[attr.key] = convert(key, attr.value)
+        except Problem as p:
+            problems.append(diag.make(p.code, f"`{attr.key}`: {p.message}", p.span, hint=p.hint))
+    for name, key in keys.items():
+        if key.required and name not in spans:
+            problems.append(diag.make("H103", f"`{_head(block)}` needs `{name}`", block.head_span,
+                                      hint=f"add `{name} = ...`: {key.doc}"))
+    return fields, spans
+
+
+def _head(block: syntax.Block) -> str:
+    return f"{block.kind} {block.name}" if block.name else block.kind
+
+
+def _known(keys) -> str:
+    return "known keys: " + ", ".join(f"`{k}`" for k in keys)
+
+
+def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
+    if not blocks:
+        return ir.Assumptions()
+    for extra in blocks[1:]:
+        problems.append(diag.make("H105", "a second `assume` block", extra.head_span,
+                                  hint="merge the assumptions into one block"))
+    block = blocks[0]
+    tables = {"price": {}, "vol": {}, "funding": {}, "drift": {}}
+    gas_price, spans = None, {}
+    for attr in block.attributes:
+        prefix, _, subject = attr.key.partition(".")
+        key = ASSUME.get(prefix)
+        if key is None or (prefix == "gas_price") == bool(subject):
+            problems.append(diag.make("H116", f"`assume` has no key `{attr.key}`", attr.key_span,
+                                      hint=diag.did_you_mean(prefix, ASSUME) or _known(
+                                          {f"{p}.X" if p != "gas_price" else p: 0 for p in ASSUME})))
+            continue
+        if attr.key in spans:
+            problems.append(diag.make("H105", f"`{attr.key}` is assumed twice", attr.key_span))
+            continue
+        spans[attr.key] = attr.span
+        try:
+            value = convert(key, attr.value)
+        except Problem as p:
+            problems.append(diag.make(p.code, f"`{attr.key}`: {p.message}", p.span, hint=p.hint))
+            continue
+        if prefix == "gas_price":
+            gas_price = value
+        else:
+            tables[prefix][subject] = value
+    for nested in block.blocks:
+        problems.append(diag.make("H101", "`assume` holds no nested blocks", nested.head_span))
+    return ir.Assumptions(prices=tables["price"], vols=tables["vol"], funding=tables["funding"],
+                          drift=tables["drift"], gas_price=gas_price, span=block.head_span, spans=spans)
+
+
+# ---- values -----------------------------------------------------------------
+
+def number(num: syntax.Number, *, signed: bool = False, allow_zero: bool = False) -> float:
+    """The float a number literal denotes, refusing what no strategy means."""
+    try:
+        value = Decimal(num.text)
+    except InvalidOperation:
+        raise Problem(f"`{num.text}` is not a number", num.span, code="H006") from None
+    if not value.is_finite() or abs(value) >= MAX_MAGNITUDE:
+        raise Problem(f"`{num.text}` is out of range (numbers must be below 1e15)", num.span, code="H006")
+    if len(value.as_tuple().digits) > MAX_DIGITS:
+        raise Problem(f"`{num.text}` has more than {MAX_DIGITS} digits", num.span, code="H006")
+    if value == 0 and num.text.startswith("-"):
+        raise Problem("`-0` is a signed zero", num.span, hint="write `0`", code="H006")
+    if value < 0 and not signed:
+        raise Problem(f"`{num.text}` must not be negative", num.span, code="H006")
+    if value == 0 and not allow_zero:
+        raise Problem("must be greater than zero", num.span, code="H006")
+    return float(value)
+
+
+def _expect(key: Key, value, message: str | None = None):
+    return Problem(message or f"expected {FORMS[key.form]}", value.span)
+
+
+def _quantity(key: Key, value, suffix: str | None, units: tuple | None = None) -> syntax.Quantity:
+    """The value as a Quantity written with `suffix` and one of `units` (None: no word)."""
+    if not isinstance(value, syntax.Quantity) or value.suffix != suffix:
+        raise _expect(key, value)
+    if units is not None and value.unit not in units:
+        raise _expect(key, value)
+    return value
+
+
+def _asset(key: Key, word: str | None, span: Span) -> str:
+    if word is None or not ASSET.match(word):
+        raise Problem(f"expected {FORMS[key.form]}", span)
+    return word
+
+
+def convert(key: Key, value):
+    """The typed IR value for `value` written under `key`."""
+    form = key.form
+    if form == "amount" or form == "price":
+        q = _quantity(key, value, None)
+        allow_zero = form == "amount"
+        return Amount(number(q.number, allow_zero=allow_zero), _asset(key, q.unit, q.span))
+    if form == "leverage":
+        return ir.Leverage(number(_quantity(key, value, "x", (None,)).number))
+    if form in ("percent", "rebalance"):
+        q = _quantity(key, value, "%", (None,))
+        return number(q.number, allow_zero=True) / 100
+    if form == "rate":
+        q = _quantity(key, value, "%", ("apr",))
+        return number(q.number, signed=True, allow_zero=True) / 100
+    if form == "percent_or_rate":
+        q = _quantity(key, value, "%", (None, "apr"))
+        return number(q.number, allow_zero=True) / 100
+    if form == "duration":
+        if not isinstance(value, syntax.Quantity) or value.suffix not in DURATION_DAYS or value.unit:
+            raise _expect(key, value)
+        return ir.Duration(number(value.number) * DURATION_DAYS[value.suffix])
+    if form == "gas_price":
+        return ir.GasPrice(number(_quantity(key, value, None, ("gwei",)).number))
+    if form == "range":
+        if not isinstance(value, syntax.Range):
+            raise _expect(key, value)
+        low, high = number(value.low), number(value.high)
+        if low >= high:
+            raise Problem(f"the range is empty: {value.low.text} is not below {value.high.text}", value.span)
+        return ir.PriceRange(low, high, _asset(key, value.unit, value.span))
+    if form == "pair":
+        if not isinstance(value, syntax.Pair):
+            raise _expect(key, value)
+        return ir.Pair(value.base, value.quote)
+    if form == "order":
+        return _order(key, value)
+    if not isinstance(value, syntax.Ident | syntax.String) or (form != "text") == isinstance(value, syntax.String):
+        raise _expect(key, value)
+    if form == "text":
+        return value.value
+    if form == "market" and not MARKET.match(value.name):
+        raise _expect(key, value)
+    if form == "asset":
+        return _asset(key, value.name, value.span)
+    if form == "choice" and value.name not in key.choices:
+        raise Problem(f"`{value.name}` is not one of " + ", ".join(f"`{c}`" for c in key.choices),
+                      value.span, hint=diag.did_you_mean(value.name, key.choices))
+    if form == "ref":
+        return ir.Ref(value.name)
+    return value.name
+
+
+def _order(key: Key, value) -> ir.Order:
+    if isinstance(value, syntax.Ident) and value.name == "market":
+        return ir.Order("market")
+    if isinstance(value, syntax.Tagged) and value.tag == "limit":
+        price = convert(Key("price", ""), value.quantity)
+        return ir.Order("limit", price)
+    raise _expect(key, value)

@@ -1,0 +1,132 @@
+"""The whole check of one file: read, parse, lower, resolve, build the graph,
+run the rules, apply suppressions. Never raises on bad input: every problem
+becomes a located diagnostic."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import codes  # noqa: F401  (registers the structure codes)
+from . import diagnostics as diag
+from .config import Config
+from .graph import StrategyGraph
+from .ir import Strategy
+from .source import SourceFile, Span
+
+SUPPRESSION = re.compile(r"#\s*hedgec:\s*ignore\[([A-Za-z0-9_, ]*)\]")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    path: str
+    source: SourceFile | None
+    strategy: Strategy | None
+    graph: StrategyGraph | None
+    diagnostics: tuple[diag.Diagnostic, ...]
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    analysis: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return not diag.has_errors(self.diagnostics)
+
+
+def read_source(path: str, max_bytes: int) -> tuple[SourceFile | None, list[diag.Diagnostic]]:
+    """Decode a file, or explain why it cannot be read."""
+    start = Span.point(path, 1, 1)
+    try:
+        size = Path(path).stat().st_size
+        if size > max_bytes:
+            return None, [diag.make("H004", f"the file is {size / 1_048_576:.1f} MiB; hedgec reads strategy "
+                                            f"files up to {max_bytes / 1_048_576:.1f} MiB", start)]
+        data = Path(path).read_bytes()
+    except OSError as err:
+        return None, [diag.make("H002", f"cannot read the file: {err.strerror or err}", start)]
+    return decode(data, path)
+
+
+def decode(data: bytes, path: str) -> tuple[SourceFile | None, list[diag.Diagnostic]]:
+    nul = data.find(b"\0")
+    if nul >= 0:
+        return None, [diag.make("H002", "this is a binary file, not a strategy (it contains NUL bytes)",
+                                _byte_span(data, nul, path))]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return None, [diag.make("H002", f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} "
+                                        f"at offset {err.start})", _byte_span(data, err.start, path),
+                                hint="save the file as UTF-8")]
+    return SourceFile(path, text), []
+
+
+def _byte_span(data: bytes, offset: int, path: str) -> Span:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return Span.point(path, line, column)
+
+
+def check_file(path: str, config: Config | None = None, catalog=None) -> CheckResult:
+    config = config or Config()
+    source, problems = read_source(path, int(config.threshold("max-file-bytes")))
+    if source is None:
+        return CheckResult(path, None, None, None, tuple(problems))
+    return check_source(source, config, catalog)
+
+
+def check_text(text: str, path: str = "<string>", config: Config | None = None, catalog=None) -> CheckResult:
+    return check_source(SourceFile(path, text), config or Config(), catalog)
+
+
+def check_source(source: SourceFile, config: Config, catalog=None) -> CheckResult:
+    from . import lower, resolve, syntax
+    from .catalog import load_catalog
+
+    path = source.path
+    try:
+        tree = syntax.parse(source.text, path)
+    except syntax.ParseError as err:
+        found = [diag.make(err.code, err.message, err.span, hint=err.hint)]
+        return _finish(source, None, None, found, config, {}, None)
+    strategy, found = lower.lower(tree, path)
+    if strategy is None:
+        return _finish(source, None, None, found, config, {}, None, tree.comments)
+    catalog = catalog or load_catalog(config.catalogs)
+    graph = StrategyGraph(strategy)
+    found += resolve.check_structure(strategy, graph, catalog)
+    figures, analysis = {}, None
+    if not diag.has_errors(found):
+        from .rules import run_rules
+
+        analysis, rule_found, figures = run_rules(strategy, graph, catalog, config)
+        found += rule_found
+    return _finish(source, strategy, graph, found, config, figures, analysis, tree.comments)
+
+
+def _finish(source, strategy, graph, found, config, figures, analysis, comments=()) -> CheckResult:
+    found = [d for d in found if config.enabled(d.code)]
+    found = apply_suppressions(found, comments, source.path)
+    found.sort(key=diag.Diagnostic.sort_key)
+    return CheckResult(source.path, source, strategy, graph, tuple(found), figures, analysis)
+
+
+def apply_suppressions(found: list[diag.Diagnostic], comments, path: str) -> list[diag.Diagnostic]:
+    """Drop diagnostics silenced by `# hedgec: ignore[CODE]` on their line;
+    report silences that silence nothing, so stale ones do not pile up."""
+    kept = list(found)
+    for comment in comments:
+        match = SUPPRESSION.search(comment.text)
+        if not match:
+            continue
+        for code in filter(None, (c.strip() for c in match.group(1).split(","))):
+            hits = [d for d in kept if d.code == code and d.span.line == comment.span.line]
+            if code not in diag.RULES:
+                kept.append(diag.make("H902", f"`{code}` is not a hedgec rule code", comment.span,
+                                      hint=diag.did_you_mean(code, diag.RULES)))
+            elif not hits:
+                kept.append(diag.make("H901", f"`# hedgec: ignore[{code}]` silences nothing on this line",
+                                      comment.span, hint="remove the stale suppression"))
+            kept = [d for d in kept if d not in hits]
+    return kept
