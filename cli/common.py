@@ -1,0 +1,88 @@
+"""What several commands share: finding files, settings and the catalog."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from hedgec.cli.main import UsageError
+
+
+def add_input_options(parser) -> None:
+    parser.add_argument("--catalog", action="append", default=[], metavar="FILE",
+                        help="a catalog file layered over the bundled one (repeatable)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="settings file (default: nearest hedgec.toml or pyproject.toml with [tool.hedgec])")
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given, and folders searched recursively for *.hedge, sorted."""
+    found: list[str] = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found += sorted(str(p) for p in Path(path).rglob("*.hedge") if p.is_file())
+        else:
+            found.append(path)
+    return found
+
+
+def config_for(path: str, args):
+    from hedgec.compiler.config import ConfigError, find_config_file, load_config
+
+    try:
+        if args.config:
+            config = load_config(Path(args.config).resolve())
+        else:
+            start = Path.cwd() if path == "-" else Path(path)
+            config = load_config(find_config_file(start))
+    except ConfigError as err:
+        raise UsageError(str(err)) from None
+    if args.catalog:
+        from dataclasses import replace
+
+        config = replace(config, catalogs=config.catalogs + tuple(str(Path(c).resolve()) for c in args.catalog))
+    return config
+
+
+def catalog_for(config):
+    from hedgec.compiler.catalog import CatalogError, load_catalog
+
+    try:
+        return load_catalog(config.catalogs)
+    except CatalogError as err:
+        raise UsageError(str(err)) from None
+
+
+def check_path(path: str, args):
+    """Check one file (or stdin for `-`) with its settings and catalog."""
+    from hedgec.compiler.pipeline import check_file, check_text, decode
+
+    config = config_for(path, args)
+    catalog = catalog_for(config)
+    if path == "-":
+        source, problems = decode(sys.stdin.buffer.read(), "<stdin>")
+        if source is None:
+            from hedgec.compiler.pipeline import CheckResult
+
+            return CheckResult("<stdin>", None, None, None, tuple(problems))
+        return check_text(source.text, "<stdin>", config, catalog)
+    return check_file(path, config, catalog)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write via a temporary file and rename, so a failure leaves the old file whole."""
+    import tempfile
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

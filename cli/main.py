@@ -1,0 +1,75 @@
+"""The `hedgec` command line. Each command lives in its own module and is
+imported only when run, so `hedgec check` does not pay for numpy or plots.
+
+Exit codes: 0 clean, 1 findings (errors; warnings too with --strict),
+2 usage or tool errors.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# command -> (module under hedgec.cli, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "validate strategy files and folders"),
+    "rules": ("rules", "list every diagnostic code"),
+    "explain": ("rules", "explain one diagnostic code"),
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how hedgec was called, or with its settings: exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from hedgec import __version__
+
+    parser = argparse.ArgumentParser(prog="hedgec", description="Compile and validate DeFi hedge strategies.")
+    parser.add_argument("--version", action="version", version=f"hedgec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        _module(module).add_arguments(command, name)
+    return parser
+
+
+def _module(name: str):
+    return importlib.import_module(f"hedgec.cli.{name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # Build only the parser of the command being run: start-up stays light.
+    name = next((a for a in argv if not a.startswith("-")), None)
+    parser = _single_parser(name) if name in COMMANDS else build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0) and EXIT_USAGE
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _module(COMMANDS[args.command][0]).run(args)
+    except UsageError as err:
+        print(f"hedgec: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def _single_parser(name: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hedgec")
+    sub = parser.add_subparsers(dest="command")
+    module, help_text = COMMANDS[name]
+    _module(module).add_arguments(sub.add_parser(name, help=help_text, description=help_text), name)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""`hedgec rules` lists every diagnostic code; `hedgec explain CODE` explains one."""
+from __future__ import annotations
+
+import json
+import sys
+
+from hedgec.cli.main import EXIT_OK, UsageError
+
+
+def add_arguments(parser, name: str) -> None:
+    if name == "explain":
+        parser.add_argument("code", help="a diagnostic code, e.g. H301")
+    else:
+        parser.add_argument("--output-format", "--format", dest="format", default="text", choices=("text", "json"))
+
+
+def all_rules():
+    from hedgec.compiler import pipeline  # noqa: F401  (registers structure codes)
+    from hedgec.compiler import rules  # noqa: F401  (registers validator codes)
+    from hedgec.compiler.diagnostics import RULES
+
+    return [RULES[c] for c in sorted(RULES)]
+
+
+def run(args) -> int:
+    rules = all_rules()
+    if args.command == "explain":
+        return explain(args.code.upper(), rules)
+    if args.format == "json":
+        doc = [{"code": r.code, "name": r.name, "severity": r.severity.value, "group": r.group,
+                "summary": r.summary} for r in rules]
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return EXIT_OK
+    for r in rules:
+        sys.stdout.write(f"{r.code}  {r.severity.value:<7}  {r.name:<28} {r.summary}\n")
+    return EXIT_OK
+
+
+def explain(code: str, rules) -> int:
+    by_code = {r.code: r for r in rules}
+    by_name = {r.name: r for r in rules}
+    rule = by_code.get(code) or by_name.get(code.lower())
+    if rule is None:
+        from hedgec.compiler.diagnostics import did_you_mean
+
+        hint = did_you_mean(code, list(by_code) + list(by_name))
+        raise UsageError(f"no rule `{code}`" + (f"; {hint}" if hint else "; see `hedgec rules`"))
+    sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value}, {rule.group})\n\n"
+                     f"{rule.summary}\n\n{rule.explain}\n")
+    return EXIT_OK

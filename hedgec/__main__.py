@@ -1,0 +1,5 @@
+import sys
+
+from hedgec.cli.main import main
+
+sys.exit(main())
