@@ -185,6 +185,9 @@ class Strategy(_Located):
     perps: tuple[PerpLeg, ...] = ()
     covers: tuple[CoverLeg, ...] = ()
     title: str | None = None
+    # Blocks left out of the IR because of errors already reported, by name -> kind,
+    # so references to them do not cascade into "not defined" errors.
+    partial: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 

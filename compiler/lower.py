@@ -56,6 +56,8 @@ def _strategy(block: syntax.Block, problems: list) -> ir.Strategy | None:
     assume = _assume(children["assume"], problems)
     legs = {kind: tuple(filter(None, (_leg(b, problems) for b in children[kind])))
             for kind in ("wallet", "pool", "perp", "cover")}
+    built = {leg.name for group in legs.values() for leg in group}
+    partial = {b.name: b.kind for kind in legs for b in children[kind] if b.name and b.name not in built}
     name = block.name or "strategy"
     if block.name is None:
         problems.append(diag.make("H103", "the strategy has no name", block.head_span,
@@ -64,7 +66,7 @@ def _strategy(block: syntax.Block, problems: list) -> ir.Strategy | None:
         return None
     return ir.Strategy(name=name, horizon=fields["horizon"], base=fields.get("base", "USDC"),
                        assume=assume, wallets=legs["wallet"], pools=legs["pool"], perps=legs["perp"],
-                       covers=legs["cover"], title=fields.get("title"), span=block.head_span, spans=spans)
+                       covers=legs["cover"], title=fields.get("title"), partial=partial, span=block.head_span, spans=spans)
 
 
 _LEG_TYPES = {"wallet": ir.Wallet, "pool": ir.Pool, "perp": ir.PerpLeg, "cover": ir.CoverLeg}

@@ -16,7 +16,8 @@ def check_structure(strategy: ir.Strategy, graph: StrategyGraph, catalog) -> lis
                         hint="funds must flow one way, from a wallet to the legs")
               for c in graph.cycles()]
     for leg in strategy.legs:
-        if graph.funding_wallet(leg.name) is None and strategy.block(leg.source.name) is not None:
+        if graph.funding_wallet(leg.name) is None and leg.source.name not in strategy.partial \
+                and strategy.block(leg.source.name) is not None:
             found.append(diag.make("H110", f"`{leg.kind} {leg.name}` is not funded by any wallet",
                                    leg.at("from"), hint="set `from` to a wallet"))
     return found + _catalog_names(strategy, catalog)
@@ -35,20 +36,20 @@ def _duplicates(strategy: ir.Strategy) -> list[diag.Diagnostic]:
 
 
 def _references(strategy: ir.Strategy) -> list[diag.Diagnostic]:
-    names = {b.name: b for b in strategy.blocks}
+    names = {b.name: b.kind for b in strategy.blocks} | dict(strategy.partial)
     found = []
     for leg in strategy.legs:
         for key, ref in _refs(leg):
-            target = names.get(ref.name)
+            kind = names.get(ref.name)
             allowed = REFERENCE_KINDS[key]
-            if target is None:
-                candidates = [n for n, b in names.items() if b.kind in allowed]
+            if kind is None:
+                candidates = [n for n, k in names.items() if k in allowed]
                 found.append(diag.make("H107", f"`{key}` names `{ref.name}`, which is not defined",
                                        leg.at(key), hint=diag.did_you_mean(ref.name, candidates)))
-            elif target.kind not in allowed or target is leg:
+            elif kind not in allowed or ref.name == leg.name:
                 what = " or ".join(f"a {k}" for k in allowed)
-                found.append(diag.make("H108", f"`{key}` must name {what}; `{ref.name}` is a {target.kind}"
-                                       + (" (itself)" if target is leg else ""), leg.at(key)))
+                found.append(diag.make("H108", f"`{key}` must name {what}; `{ref.name}` is a {kind}"
+                                       + (" (itself)" if ref.name == leg.name else ""), leg.at(key)))
     return found
 
 
