@@ -264,6 +264,9 @@ def _check_events(yaml: Any, text: str, file: str) -> None:
     path: list[Any] = []
     documents = 0
 
+    def event_key(event: Any) -> Any:
+        return getattr(event, "value", None) or "<key>"
+
     for event in yaml.parse(text):
         if isinstance(event, ev.DocumentStartEvent):
             documents += 1
@@ -282,8 +285,8 @@ def _check_events(yaml: Any, text: str, file: str) -> None:
             continue
         # the path of this node, for messages
         where = list(path)
-        if top is not None and top[0] == "seq":
-            where.append(top[1])
+        if top is not None:
+            where.append(top[1] if top[0] == "seq" else top[3] if not is_key else event_key(event))
         if isinstance(event, ev.AliasEvent):
             raise _fail(file, where, f"aliases (*{event.anchor}) are not allowed in a catalog"
                         + _mark(event.start_mark))
