@@ -117,3 +117,12 @@ def test_unknown_blocks_and_second_strategy():
     assert "H101" in codes("strategy s {\n horizon = 30d\n option o {\n }\n}")
     assert "H101" in codes("pool p {\n}\n")
     assert "H113" in codes("strategy a {\n horizon = 1d\n}\nstrategy b {\n horizon = 1d\n}")
+
+
+def test_every_form_has_words_for_its_error_message(v2_text):
+    from hedgec.compiler.schema import ASSUME, BLOCKS, FORMS
+
+    forms = {k.form for keys in BLOCKS.values() for k in keys.values()} | {k.form for k in ASSUME.values()}
+    assert forms <= set(FORMS)
+    d = next(d for d in check_text(with_attr(v2_text, "fee_apr = 15%", "fee_apr = 15x")).diagnostics)
+    assert d.code == "H104" and "a yearly percentage" in d.message
