@@ -12,6 +12,24 @@ import re
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import Lexer, Token
 
+MAX_DEPTH = 8  # blocks nested deeper are refused before the parser sees them
+
+
+class TooDeep(Exception):
+    """Braces nested beyond MAX_DEPTH, at (line, column)."""
+
+    def __init__(self, line: int, column: int):
+        super().__init__(f"nested too deep at {line}:{column}")
+        self.line, self.column = line, column
+
+
+def _token(kind, value, pos, line, column, end_line, end_column, end_pos, _new=str.__new__):
+    """A lark Token, built without lark's slower keyword-compatible constructor."""
+    tok = _new(Token, value)
+    tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, end_pos
+    tok.line, tok.column, tok.end_line, tok.end_column = line, column, end_line, end_column
+    return tok
+
 
 class Scanner(Lexer):
     comments: list = []  # the comments of the most recent text scanned
@@ -26,7 +44,7 @@ class Scanner(Lexer):
     def lex(self, text: str):
         comments = Scanner.comments = []
         match, pos, end = self.regex.match, 0, len(text)
-        line, line_start = 1, 0
+        line, line_start, depth = 1, 0, 0
         while pos < end:
             m = match(text, pos)
             if m is None:
@@ -36,8 +54,12 @@ class Scanner(Lexer):
             end_line = line + newlines
             end_line_start = pos + value.rindex("\n") + 1 if newlines else line_start
             if kind == "COMMENT" or kind not in self.ignore:
-                token = Token(kind, value, pos, line, pos - line_start + 1, end_line,
-                              stop - end_line_start + 1, stop)
+                token = _token(kind, value, pos, line, pos - line_start + 1, end_line,
+                               stop - end_line_start + 1, stop)
+                if value == "{" or value == "}":
+                    depth += 1 if value == "{" else -1
+                    if depth > MAX_DEPTH:
+                        raise TooDeep(line, pos - line_start + 1)
                 if kind == "COMMENT":
                     comments.append(token)
                 else:

@@ -11,7 +11,6 @@ from importlib import resources
 
 from .source import Span
 
-MAX_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -129,8 +128,8 @@ def _parser():
 
     from .scanner import Scanner
 
-    return lark.Lark(grammar_text(), parser="lalr", lexer=Scanner, maybe_placeholders=True,
-                     cache=_cache_path())
+    return lark.Lark(grammar_text(), parser="lalr", lexer=Scanner, transformer=_Builder(),
+                     maybe_placeholders=True, cache=_cache_path())
 
 
 def _cache_path() -> str | bool:
@@ -153,93 +152,96 @@ def _cache_path() -> str | bool:
 
 def parse(text: str, path: str) -> SyntaxTree:
     """Parse `text`; raise ParseError with a located, readable message."""
-    import lark
+    from lark.exceptions import UnexpectedInput
+
+    from .scanner import MAX_DEPTH, Scanner, TooDeep
 
     parser = _parser()
+    _Builder.path = path
     try:
-        tree = parser.parse(text)
-    except lark.exceptions.UnexpectedInput as err:
+        blocks = parser.parse(text)
+    except UnexpectedInput as err:
         raise _translate(err, text, path) from None
-    from .scanner import Scanner
-
-    comments = Scanner.comments
-    blocks = tuple(_block(child, path, 1) for child in tree.children)
-    return SyntaxTree(blocks, tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in comments))
+    except TooDeep as err:
+        raise ParseError(f"blocks are nested more than {MAX_DEPTH} deep", Span.point(path, err.line, err.column),
+                         hint="a strategy needs two levels: `strategy` and its legs", code="H005") from None
+    comments = tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in Scanner.comments)
+    return SyntaxTree(tuple(blocks), comments)
 
 
 def _token_span(tok, path: str) -> Span:
     return Span(path, tok.line, tok.column, tok.end_line, tok.end_column)
 
 
-def _tokens(tree):
-    """First and last token of a subtree (trees carry no positions of their own)."""
-    items = [c for c in tree.children if c is not None]
-    first, last = items[0], items[-1]
-    while not isinstance(first, str):
-        first = next(c for c in first.children if c is not None)
-    while not isinstance(last, str):
-        last = [c for c in last.children if c is not None][-1]
-    return first, last
+def _between(first, last, path: str) -> Span:
+    """From the start of `first` to the end of `last` (tokens or spans)."""
+    start = first if isinstance(first, Span) else _token_span(first, path)
+    end = last if isinstance(last, Span) else _token_span(last, path)
+    return Span(path, start.line, start.column, end.end_line, end.end_column)
 
 
-def _tree_span(tree, path: str) -> Span:
-    first, last = _tokens(tree)
-    return Span(path, first.line, first.column, last.end_line, last.end_column)
+class _Builder:
+    """Builds the raw tree while lark reduces (no intermediate parse tree).
 
+    lark calls one method per grammar rule with the rule's children: tokens
+    and what earlier calls returned. Spans come from the tokens themselves.
+    """
 
-def _block(tree, path: str, depth: int) -> Block:
-    if depth > MAX_DEPTH:
-        raise ParseError(f"blocks are nested more than {MAX_DEPTH} deep", _tree_span(tree, path),
-                         code="H005")
-    kind_tok, name_tok, *entries, _close = tree.children
-    attrs, blocks, ordered = [], [], []
-    for entry in entries:
-        node = _attribute(entry, path) if entry.data == "attribute" else _block(entry, path, depth + 1)
-        (attrs if isinstance(node, Attribute) else blocks).append(node)
-        ordered.append(node)
-    head = _token_span(kind_tok, path)
-    if name_tok is not None:
-        head = head.cover(_token_span(name_tok, path))
-    return Block(str(kind_tok), str(name_tok) if name_tok is not None else None,
-                 tuple(attrs), tuple(blocks), _tree_span(tree, path), head, tuple(ordered))
+    path = "<string>"  # set by parse() before each run
 
+    def start(self, children):
+        return children
 
-def _attribute(tree, path: str) -> Attribute:
-    key_tree, value_tree = tree.children
-    key = ".".join(str(t) for t in key_tree.children)
-    return Attribute(key, _value(value_tree, path), _tree_span(tree, path), _tree_span(key_tree, path))
+    def block(self, children):
+        path = self.path
+        kind, name, *entries, close = children
+        head = _token_span(kind, path) if name is None else _between(kind, name, path)
+        inner = [e for e in entries if isinstance(e, Block)]
+        attributes = tuple(e for e in entries if isinstance(e, Attribute))
+        return Block(str(kind), None if name is None else str(name), attributes, tuple(inner),
+                     _between(kind, close, path), head, tuple(entries))
 
+    def attribute(self, children):
+        (key, key_span), value = children
+        return Attribute(key, value, _between(key_span, value.span, self.path), key_span)
 
-def _number(tok, path: str) -> Number:
-    return Number(str(tok), _token_span(tok, path))
+    def key(self, children):
+        return ".".join(children), _between(children[0], children[-1], self.path)
 
-
-def _value(tree, path: str):
-    span = _tree_span(tree, path)
-    kind, children = tree.data, tree.children
-    if kind == "quantity":
+    def quantity(self, children):
         tok, unit = children
+        path = self.path
         if tok.type == "SUFFIXED":
             number = Number(tok[:-1], Span(path, tok.line, tok.column, tok.end_line, tok.end_column - 1))
             suffix = tok[-1]
         else:
-            number, suffix = _number(tok, path), None
-        return Quantity(number, suffix, str(unit) if unit is not None else None, span)
-    if kind == "range":
+            number, suffix = Number(str(tok), _token_span(tok, path)), None
+        return Quantity(number, suffix, None if unit is None else str(unit),
+                        _between(tok, unit if unit is not None else tok, path))
+
+    def range(self, children):
         low, high, unit = children
-        return Range(_number(low, path), _number(high, path), str(unit) if unit is not None else None, span)
-    if kind == "pair":
-        return Pair(str(children[0]), str(children[1]), span)
-    if kind == "tagged":
-        return Tagged(str(children[0]), _value(children[1], path), span)
-    if kind == "ident":
-        return Ident(str(children[0]), span)
-    if kind == "string":
-        return String(str(children[0]), span)
-    if kind == "list":
-        items = tuple(_value(c, path) for c in children[1:-1] if c is not None)
-        return ListValue(items, span)
-    raise AssertionError(f"unhandled value node {kind}")
+        path = self.path
+        return Range(Number(str(low), _token_span(low, path)), Number(str(high), _token_span(high, path)),
+                     None if unit is None else str(unit), _between(low, unit or high, path))
+
+    def pair(self, children):
+        base, quote = children
+        return Pair(str(base), str(quote), _between(base, quote, self.path))
+
+    def tagged(self, children):
+        tag, quantity = children
+        return Tagged(str(tag), quantity, _between(tag, quantity.span, self.path))
+
+    def ident(self, children):
+        return Ident(str(children[0]), _token_span(children[0], self.path))
+
+    def string(self, children):
+        return String(str(children[0]), _token_span(children[0], self.path))
+
+    def list(self, children):
+        items = tuple(c for c in children[1:-1] if c is not None)
+        return ListValue(items, _between(children[0], children[-1], self.path))
 
 
 # Lark's terminal names, in the words of the language.

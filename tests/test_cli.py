@@ -115,6 +115,7 @@ BAD_INPUTS = {
     "truncated": (b"strategy s {\n  horizon = 30d\n  pool lp {\n    venue = uniswap_v2\n", "H001", (4, 23)),
     "unknown-key": (b"strategy s {\n  horizon = 30d\n  risk = high\n}\n", "H102", (3, 3)),
     "huge-number": (b"strategy s {\n  horizon = 1e999d\n}\n", "H006", (2, 13)),
+    "deeply-nested": (b"strategy s {\n" + b"a {\n" * 10000 + b"}\n" * 10001, "H005", (9, 3)),
     "negative-zero": (b"strategy s {\n  horizon = 30d\n  wallet w {\n    gas = -0 ETH\n  }\n}\n", "H006", (4, 11)),
 }
 
