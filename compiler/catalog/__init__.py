@@ -425,10 +425,51 @@ def _bundled() -> tuple[str, dict]:
 
     res = resources.files(_PACKAGE).joinpath(BUNDLED_NAME)
     file = str(res)
-    data = _parse_yaml(res.read_text(encoding="utf-8"), file)
+    text = res.read_text(encoding="utf-8")
+    cached = _validated_cache(text)
+    if cached is not None and cached.is_file():
+        try:
+            return file, json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass  # a damaged cache entry is rebuilt below
+    data = _parse_yaml(text, file)
     full, _ = _validators()
     _validate(full, data, lambda _p: file)
+    if cached is not None:
+        _write_cache(cached, json.dumps(data, sort_keys=True))
     return file, data
+
+
+def _validated_cache(text: str) -> Path | None:
+    """Where the bundled catalog, once parsed and validated, is kept as JSON.
+
+    Keyed by the catalog text, the schema and hedgec's version, so an edit to
+    either is validated afresh; start-up then skips ruamel.yaml and jsonschema.
+    """
+    import hashlib
+    import os
+    from importlib import resources
+
+    from hedgec import __version__
+
+    schema = resources.files(_PACKAGE).joinpath(_SCHEMA_NAME).read_text(encoding="utf-8")
+    digest = hashlib.sha256("\0".join((text, schema, __version__)).encode()).hexdigest()[:20]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hedgec" / f"catalog-{digest}.json"
+
+
+def _write_cache(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # no cache: the next run validates again
 
 
 def _load_overlay(path: str | Path) -> tuple[str, dict]:
