@@ -71,7 +71,7 @@ class Model:
     def __init__(self, config: SimConfig, steps: int | None = None, dt: float | None = None):
         self.config = config
         self.steps = config.steps if steps is None else steps
-        self.dt = config.dt if dt is None else dt
+        self.dt = config.years / self.steps if dt is None else dt
         self.pool = PoolModel(config.pool)
         self.entry_price = config.pool.entry_price
         self.deposit = config.pool.value
