@@ -36,7 +36,7 @@ def reference_path(config, prices, exploit_steps, dt):
         s = (-1.0 if spec.side == "short" else 1.0) * spec.size
         fee = spec.taker_fee * spec.size * pool.entry_price
         perps.append({"spec": spec, "S": s, "Q": spec.collateral - fee - s * pool.entry_price,
-                      "ratio": s / delta0, "residual": 0.0, "funding": 0.0, "fees": fee})
+                      "ratio": s / delta0, "live": True, "residual": 0.0, "funding": 0.0, "fees": fee})
     liq_step, rebalances = -1, 0
     for t in range(1, len(prices)):
         p = prices[t]
@@ -52,10 +52,10 @@ def reference_path(config, prices, exploit_steps, dt):
             equity = perp["Q"] + perp["S"] * p
             if equity < spec.mmf * abs(perp["S"]) * p:
                 perp["residual"] = max(0.0, equity - spec.liquidation_fee * abs(perp["S"]) * p)
-                perp["S"], perp["Q"] = 0.0, 0.0
+                perp["S"], perp["Q"], perp["live"] = 0.0, 0.0, False
                 if liq_step < 0:
                     liq_step = t
-            if spec.rebalance_threshold is not None and perp["S"] != 0.0:
+            if spec.rebalance_threshold is not None and perp["live"]:
                 trade = delta * scale * perp["ratio"] - perp["S"]
                 if abs(trade) > spec.rebalance_threshold * spec.size:
                     fee = spec.taker_fee * abs(trade) * p

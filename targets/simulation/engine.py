@@ -28,14 +28,15 @@ Random streams: paths are grouped in blocks of ``BLOCK`` paths; block ``b``
 draws its normals from ``SeedSequence(seed, spawn_key=(b, 0))`` and its exploit
 times from ``(b, 1)``, and summary sums are formed per block (exactly
 rounded) and merged in block order, so results depend on the seed only, not
-on the chunk size or the number of worker threads.
+on the chunk size or the number of worker processes.
 """
 from __future__ import annotations
 
 import math
 import os
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -63,6 +64,7 @@ class PerpModel:
         self.target_ratio = self.signed_size / delta0 if delta0 > 0 else 0.0
         self.rebalances = spec.rebalance_threshold is not None and delta0 > 0
         self.band = (spec.rebalance_threshold or 0.0) * spec.size
+        self.liquidation_factor = 1.0 - spec.sign * spec.mmf
 
 
 class Model:
@@ -109,6 +111,8 @@ class PathState:
             self.cash[i] = perp.spec.collateral - perp.open_fee - perp.signed_size * model.entry_price
         self.trade_fees = np.tile(np.array([[p.open_fee] for p in model.perps]).reshape(k, 1), (1, n))
         self.residual = np.zeros((k, n))
+        self.live = np.ones((k, n), dtype=bool)
+        self.pool_hit = False  # has any path's pool been exploited (pool_scale != 1)?
         self.funding = np.zeros((k, n))
         self.rebalances = np.zeros(n, dtype=np.int64)
         self.liq_step = np.full(n, -1, dtype=np.int64)
@@ -144,8 +148,9 @@ def advance(model: Model, st: PathState, step: int) -> None:
     """Apply step ``step`` (1-based) at the prices already in ``st.price``."""
     accrue_pool_fees(model, st)
     for i, perp in enumerate(model.perps):
-        accrue_funding(perp, st, i)
-        check_liquidation(perp, st, i, step)
+        notional = np.multiply(st.size[i], st.price, out=st._tmp[2])
+        accrue_funding(perp, st, i, notional)
+        check_liquidation(perp, st, i, step, notional)
         if perp.rebalances:
             rebalance(model, perp, st, i)
     for e in range(len(model.config.events)):
@@ -155,38 +160,39 @@ def advance(model: Model, st: PathState, step: int) -> None:
 
 
 def accrue_pool_fees(model: Model, st: PathState) -> None:
+    """Fees for the step on the pool's value (v3: only where the price is in range)."""
     if model.fee_step == 0.0:
         return
-    value, scratch = st._tmp[0], st._tmp[1]
-    model.pool.value_into(st.price, value, scratch)
-    value *= st.pool_scale
-    value *= model.fee_step
+    fee = model.pool.value_into(st.price, st._tmp[0], st._tmp[1], factor=model.fee_step)
+    if st.pool_hit:
+        fee *= st.pool_scale
     if model.pool.kind == "v3":
         spec = model.config.pool
         np.greater_equal(st.price, spec.low, out=st._mask)
         np.less_equal(st.price, spec.high, out=st._mask2)
         st._mask &= st._mask2
-        value *= st._mask
-    st.fees += value
+        fee *= st._mask
+    st.fees += fee
 
 
-def accrue_funding(perp: PerpModel, st: PathState, i: int) -> None:
-    """Funding on the notional: the position pays size x price x rate x dt."""
+def accrue_funding(perp: PerpModel, st: PathState, i: int, notional: np.ndarray) -> None:
+    """Funding on the signed notional S x p: the position pays S p rate dt."""
     if perp.funding_step == 0.0:
         return
-    payment = np.multiply(st.size[i], st.price, out=st._tmp[0])
-    payment *= perp.funding_step
+    payment = np.multiply(notional, perp.funding_step, out=st._tmp[0])
     st.cash[i] -= payment
     st.funding[i] += payment
 
 
-def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int) -> None:
-    """Liquidate the paths where equity < mmf x notional (closed ones have both 0)."""
-    notional = np.multiply(st.size[i], st.price, out=st._tmp[0])
-    equity = np.add(st.cash[i], notional, out=st._tmp[1])
-    np.abs(notional, out=notional)
-    notional *= perp.spec.mmf
-    below = np.less(equity, notional, out=st._mask)
+def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notional: np.ndarray) -> None:
+    """Liquidate where equity Q + S p < mmf |S p|.
+
+    S never changes sign, so this is Q + (1 - sign mmf) S p < 0; closed
+    positions have Q = S = 0 and never match.
+    """
+    margin = np.multiply(notional, perp.liquidation_factor, out=st._tmp[0])
+    margin += st.cash[i]
+    below = np.less(margin, 0.0, out=st._mask)
     if not below.any():
         return
     idx = np.flatnonzero(below)
@@ -195,20 +201,21 @@ def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int) -> None
     st.residual[i, idx] = np.maximum(equity - perp.spec.liquidation_fee * np.abs(size) * price, 0.0)
     st.size[i, idx] = 0.0
     st.cash[i, idx] = 0.0
+    st.live[i, idx] = False
     first = idx[st.liq_step[idx] < 0]
     st.liq_step[first] = step
 
 
 def rebalance(model: Model, perp: PerpModel, st: PathState, i: int) -> None:
-    """Re-size open perps to their share of the pool's delta when drift > band."""
+    """Re-size live perps to their share of the pool's delta when drift > band."""
     target = model.pool.amount0_into(st.price, st._tmp[0])
-    target *= st.pool_scale
+    if st.pool_hit:
+        target *= st.pool_scale
     target *= perp.target_ratio
     trade = np.subtract(target, st.size[i], out=st._tmp[0])
     drift = np.abs(trade, out=st._tmp[1])
     np.greater(drift, perp.band, out=st._mask)
-    np.not_equal(st.size[i], 0.0, out=st._mask2)  # liquidated perps stay closed
-    st._mask &= st._mask2
+    st._mask &= st.live[i]  # liquidated perps stay closed
     if not st._mask.any():
         return
     idx = np.flatnonzero(st._mask)
@@ -228,6 +235,7 @@ def apply_exploit(model: Model, st: PathState, e: int, idx: np.ndarray) -> None:
     if model.event_hits_pool[e]:
         loss += share * model.pool.value(price) * st.pool_scale[idx]
         st.pool_scale[idx] *= 1.0 - share
+        st.pool_hit = True
     for i in model.event_perps[e]:
         equity = st.cash[i, idx] + st.size[i, idx] * price
         taken = share * np.maximum(equity, 0.0)
@@ -333,8 +341,8 @@ def simulate_prices(config: SimConfig, prices, exploit_steps=None) -> PathOutcom
 # ---------------------------------------------------------------- monte carlo
 def block_streams(seed: int, block: int) -> tuple[np.random.Generator, np.random.Generator]:
     """(price generator, event generator) of one block of paths."""
-    prices = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, 0))))
-    events = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, 1))))
+    prices = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 0)))
+    events = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 1)))
     return prices, events
 
 
@@ -434,7 +442,8 @@ class Histogram:
 @dataclass
 class ChunkStats:
     blocks: list[dict]
-    hist: np.ndarray
+    hist_bins: np.ndarray  # occupied bins of the fine histogram ...
+    hist_counts: np.ndarray  # ... and their counts
     liq_hist: np.ndarray
     lows: list[float]
     highs: list[float]
@@ -477,10 +486,12 @@ def run_chunk(model: Model, seed: int, blocks: list[tuple[int, int, int]]) -> Ch
     out = outcomes(model, st)
     net = out.net / model.deposit
     hist = Histogram(model).counts(net)
+    occupied = np.flatnonzero(hist)
     liq_hist = np.bincount(out.liq_step[out.liquidated], minlength=model.steps + 1)
     return ChunkStats(
         blocks=[block_stats(out, model.deposit, lo, hi) for lo, hi in bounds],
-        hist=hist,
+        hist_bins=occupied,
+        hist_counts=hist[occupied],
         liq_hist=liq_hist,
         lows=[float(net[lo:hi].min()) for lo, hi in bounds],
         highs=[float(net[lo:hi].max()) for lo, hi in bounds],
@@ -506,7 +517,7 @@ class Accumulator:
                 self.sums[key] += block[key]
             for key in COUNTED:
                 self.counts[key] += block[key]
-        self.hist += chunk.hist
+        self.hist[chunk.hist_bins] += chunk.hist_counts
         self.liq_hist += chunk.liq_hist
         self.low = min(self.low, *chunk.lows)
         self.high = max(self.high, *chunk.highs)
@@ -588,13 +599,14 @@ def simulate(config: SimConfig, chunk_size: int = DEFAULT_CHUNK, workers: int | 
     """Monte Carlo run of ``config.paths`` GBM paths of ``config.steps`` steps.
 
     Paths are simulated ``chunk_size`` at a time (rounded to whole blocks of
-    ``BLOCK``) on up to ``workers`` threads (default: the number of CPUs);
-    the result is the same for any chunk size or worker count.
+    ``BLOCK``) in up to ``workers`` worker processes (default: the number of
+    CPUs; 1 runs everything in this process); the result is the same for any
+    chunk size or worker count.
     ``progress``: a callable(done_paths, total_paths), or True for a bar on stderr.
     """
     model = Model(config)
     plan = chunk_plan(config.paths, chunk_size)
-    workers = min(len(plan), workers or os.cpu_count() or 1)
+    workers = max(1, min(len(plan), workers or os.cpu_count() or 1))
     if progress is True:
         from .report import ProgressBar
         progress = ProgressBar("simulating", config.paths)
@@ -607,12 +619,14 @@ def simulate(config: SimConfig, chunk_size: int = DEFAULT_CHUNK, workers: int | 
 
 
 def _run_ordered(model: Model, seed: int, plan, workers: int):
-    """Yield chunk statistics in plan order, at most 2 x workers in flight."""
+    """Yield chunk statistics in plan order, at most 2 x workers chunks in flight."""
     if workers <= 1:
         for blocks in plan:
             yield run_chunk(model, seed, blocks)
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
         for blocks in plan:
             pending.append(pool.submit(run_chunk, model, seed, blocks))

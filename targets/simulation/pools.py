@@ -78,11 +78,11 @@ class PoolModel:
             return np.ones(price.shape, dtype=bool)
         return (price >= self.spec.low) & (price <= self.spec.high)
 
-    def value_into(self, price: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-        """Write the position's value at ``price`` into ``out`` (``tmp`` is scratch)."""
+    def value_into(self, price: np.ndarray, out: np.ndarray, tmp: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        """Write ``factor`` x the position's value at ``price`` into ``out`` (``tmp`` is scratch)."""
         if self.kind == "v2":
             np.sqrt(price, out=out)
-            out *= self._c
+            out *= self._c * factor
             return out
         sp = tmp
         np.sqrt(price, out=sp)
@@ -93,7 +93,7 @@ class PoolModel:
         out *= price
         out += sp
         out -= self._sa
-        out *= self.liquidity
+        out *= self.liquidity * factor
         return out
 
     def amount0_into(self, price: np.ndarray, out: np.ndarray) -> np.ndarray:
