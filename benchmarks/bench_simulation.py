@@ -23,7 +23,6 @@ import sys
 import time
 import tracemalloc
 
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))

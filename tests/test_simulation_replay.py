@@ -132,3 +132,20 @@ def test_progress_bar_is_silent_off_a_terminal(capsys):
     bar(5)
     bar(10)
     assert stream.getvalue() == ""
+
+
+def test_progress_bar_draws_on_a_terminal_after_the_delay():
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    slow = report.ProgressBar("sim", 10, stream=stream, delay=3600.0)
+    slow(10)
+    assert stream.getvalue() == ""
+    bar = report.ProgressBar("sim", 10, stream=stream, delay=0.0)
+    bar(5)
+    bar(10)
+    assert "50.0%" in stream.getvalue() and stream.getvalue().endswith("100.0%\n")
