@@ -1,0 +1,170 @@
+"""Plain configuration of a simulation run.
+
+The simulation engine does not read plans or specs: it takes a ``SimConfig``.
+All money amounts are in the quote currency (e.g. USDC), prices are quote per
+unit of the volatile asset, rates are annual fractions (0.08 = 8% a year).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PoolKind = Literal["v2", "v3"]
+Side = Literal["short", "long"]
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A liquidity position opened at ``entry_price`` with ``value`` quote.
+
+    ``low``/``high`` bound the price range of a v3 position (None for v2).
+    ``fee_apr`` is the fee income per year as a fraction of the position's
+    value, earned only while the price is inside the range (v2: always).
+    """
+
+    kind: PoolKind
+    value: float
+    entry_price: float
+    low: float | None = None
+    high: float | None = None
+    fee_apr: float = 0.0
+    venue: str = "uniswap"
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("v2", "v3"):
+            raise ValueError(f"pool kind must be 'v2' or 'v3', not {self.kind!r}")
+        _require_positive("pool value", self.value)
+        _require_positive("pool entry_price", self.entry_price)
+        if self.kind == "v3":
+            if self.low is None or self.high is None:
+                raise ValueError("a v3 pool needs low and high")
+            _require_positive("pool low", self.low)
+            if not self.low < self.high:
+                raise ValueError(f"pool range must have low < high, got {self.low} .. {self.high}")
+
+
+@dataclass(frozen=True)
+class PerpSpec:
+    """An isolated-margin perpetual position opened at the pool's entry price.
+
+    ``size`` is in units of the asset (positive); ``side`` gives the sign.
+    ``funding_apr`` > 0 means longs pay shorts. ``taker_fee`` is charged on
+    the traded notional when opening and on every rebalance;
+    ``liquidation_fee`` is a fraction of the notional at liquidation.
+    ``rebalance_threshold``: re-size to ``size`` x (pool delta now / pool
+    delta at entry) when |target - current| / size exceeds it; None = never.
+    """
+
+    side: Side
+    size: float
+    collateral: float
+    mmf: float
+    taker_fee: float = 0.0
+    liquidation_fee: float = 0.0
+    funding_apr: float = 0.0
+    venue: str = "dydx"
+    rebalance_threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.side not in ("short", "long"):
+            raise ValueError(f"perp side must be 'short' or 'long', not {self.side!r}")
+        _require_positive("perp size", self.size)
+        _require_positive("perp collateral", self.collateral)
+        if not 0.0 <= self.mmf < 1.0:
+            raise ValueError(f"perp mmf must be in [0, 1), got {self.mmf}")
+        if self.rebalance_threshold is not None and self.rebalance_threshold <= 0:
+            raise ValueError("rebalance_threshold must be positive or None")
+
+    @property
+    def sign(self) -> float:
+        return -1.0 if self.side == "short" else 1.0
+
+
+@dataclass(frozen=True)
+class CoverSpec:
+    """Protocol cover on ``venue`` paying up to ``amount`` over the horizon.
+
+    ``premium`` is the total paid for the whole horizon, in quote, up front.
+    """
+
+    venue: str
+    amount: float
+    premium: float
+
+
+@dataclass(frozen=True)
+class ExploitEvent:
+    """A venue exploit happening at most once per path.
+
+    ``annual_probability`` is the chance of it happening within a year;
+    when it happens the venue keeps ``loss_share`` of the funds held there.
+    """
+
+    venue: str
+    annual_probability: float
+    loss_share: float
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.annual_probability <= 1.0:
+            raise ValueError("annual_probability must be in [0, 1]")
+        if not 0.0 <= self.loss_share <= 1.0:
+            raise ValueError("loss_share must be in [0, 1]")
+
+
+DEFAULT_GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(57))  # 0.2 .. 3.0
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Everything a simulation run needs.
+
+    Prices follow geometric Brownian motion with annual volatility ``vol`` and
+    annual arithmetic drift ``drift``: the log-price moves by
+    (drift - vol**2 / 2) dt + vol sqrt(dt) Z per step.
+    ``gas_cost`` is the one-off gas of setting the strategy up, in quote.
+    ``grid`` holds price ratios (horizon price / entry price) for the payoff grid.
+    """
+
+    pool: PoolSpec
+    perps: tuple[PerpSpec, ...] = ()
+    covers: tuple[CoverSpec, ...] = ()
+    events: tuple[ExploitEvent, ...] = ()
+    horizon_days: float = 365.0
+    vol: float = 0.6
+    drift: float = 0.0
+    paths: int = 10_000
+    steps: int = 365
+    seed: int = 0
+    gas_cost: float = 0.0
+    grid: tuple[float, ...] = field(default=DEFAULT_GRID)
+
+    def __post_init__(self) -> None:
+        _require_positive("horizon_days", self.horizon_days)
+        if self.vol < 0:
+            raise ValueError("vol must not be negative")
+        if self.paths < 1 or self.steps < 1:
+            raise ValueError("paths and steps must be at least 1")
+        if any(r <= 0 for r in self.grid):
+            raise ValueError("grid ratios must be positive")
+
+    @property
+    def years(self) -> float:
+        return self.horizon_days / 365.0
+
+    @property
+    def dt(self) -> float:
+        """Length of one step in years."""
+        return self.years / self.steps
+
+    @property
+    def collateral(self) -> float:
+        return sum(p.collateral for p in self.perps)
+
+    @property
+    def premiums(self) -> float:
+        return sum(c.premium for c in self.covers)
+
+
+def _require_positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value}")

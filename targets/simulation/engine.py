@@ -1,0 +1,447 @@
+"""Monte Carlo engine: GBM price paths, vectorised over paths, chunked.
+
+One step of the strategy (``advance``) works on arrays holding a batch of
+paths; the Monte Carlo run, the replay of a real price series and the tests
+all drive that same function. Within a step, in this order:
+
+1. the pool earns ``fee_apr`` on its current value (v3: only in range);
+2. each open perp pays or receives funding on its notional size x price
+   (``funding_apr`` > 0: longs pay shorts);
+3. isolated-margin check at the step's price: a perp whose equity
+   (collateral + unrealised P&L + funding + fees) is below mmf x notional is
+   liquidated: it is closed for good and keeps only
+   max(0, equity - liquidation_fee x notional), which is withdrawn;
+4. perps with a rebalance threshold are re-sized to their share of the pool's
+   current delta, paying the taker fee on the traded notional;
+5. venue exploits: each event strikes at most once per path, at a step drawn
+   so that every step is a Bernoulli trial with probability
+   1 - (1 - annual_probability) ** dt_years; the venue keeps ``loss_share``
+   of the funds held there (pool value, perp equity) and covers on that venue
+   pay up to their remaining amount.
+
+Fees earned and cover payouts are taken out to the wallet as they arrive.
+Everything is measured against the pool deposit: a path's net return is
+(pool value + fees + perp equity + cover paid - premiums - gas
+ - pool deposit - collateral) / pool deposit.
+
+Random streams: paths are grouped in blocks of ``BLOCK`` paths; block ``b``
+draws its normals from ``SeedSequence(seed, spawn_key=(b, 0))`` and its exploit
+times from ``(b, 1)``, and summary sums are formed per block (exactly
+rounded) and merged in block order, so results depend on the seed only, not
+on the chunk size or the number of worker processes.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections import deque
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .config import SimConfig
+from .pools import PoolModel
+from .summary import Accumulator, ChunkStats, Histogram, Result, block_stats
+
+BLOCK = 1024
+DEFAULT_CHUNK = 8192
+NEVER = np.iinfo(np.int64).max
+
+
+# --------------------------------------------------------------------- model
+class PerpModel:
+    """Per-step constants of one perp."""
+
+    def __init__(self, spec, entry_price: float, delta0: float, dt: float):
+        self.spec = spec
+        self.signed_size = spec.sign * spec.size
+        self.open_fee = spec.taker_fee * spec.size * entry_price
+        self.funding_step = spec.funding_apr * dt
+        self.target_ratio = self.signed_size / delta0 if delta0 > 0 else 0.0
+        self.rebalances = spec.rebalance_threshold is not None and delta0 > 0
+        self.band = (spec.rebalance_threshold or 0.0) * spec.size
+        self.liquidation_factor = 1.0 - spec.sign * spec.mmf
+
+
+class Model:
+    """A ``SimConfig`` compiled into the constants the step function uses."""
+
+    def __init__(self, config: SimConfig, steps: int | None = None, dt: float | None = None):
+        self.config = config
+        self.steps = config.steps if steps is None else steps
+        self.dt = config.years / self.steps if dt is None else dt
+        self.pool = PoolModel(config.pool)
+        self.entry_price = config.pool.entry_price
+        self.deposit = config.pool.value
+        self.delta0 = float(self.pool.amount0(self.entry_price))
+        self.fee_step = config.pool.fee_apr * self.dt
+        self.perps = [PerpModel(p, self.entry_price, self.delta0, self.dt) for p in config.perps]
+        self.outlay = config.collateral + config.premiums + config.gas_cost
+        self.event_step_probability = [
+            1.0 - (1.0 - e.annual_probability) ** (self.dt) if e.annual_probability < 1 else 1.0
+            for e in config.events
+        ]
+        self.log_drift = (config.drift - 0.5 * config.vol**2) * self.dt
+        self.log_vol = config.vol * math.sqrt(self.dt)
+        venue = config.pool.venue
+        self.event_hits_pool = [e.venue == venue for e in config.events]
+        self.event_perps = [[i for i, p in enumerate(config.perps) if p.venue == e.venue] for e in config.events]
+        self.event_covers = [[i for i, c in enumerate(config.covers) if c.venue == e.venue] for e in config.events]
+
+
+# --------------------------------------------------------------------- state
+class PathState:
+    """Arrays describing a batch of ``n`` paths, plus scratch buffers."""
+
+    def __init__(self, model: Model, n: int, exploit_steps: np.ndarray | None = None):
+        cfg = model.config
+        k = len(model.perps)
+        self.n = n
+        self.price = np.full(n, float(model.entry_price), dtype=np.float64)
+        self.pool_scale = np.ones(n)
+        self.fees = np.zeros(n)
+        self.size = np.empty((k, n))
+        self.cash = np.empty((k, n))
+        for i, perp in enumerate(model.perps):
+            self.size[i] = perp.signed_size
+            self.cash[i] = perp.spec.collateral - perp.open_fee - perp.signed_size * model.entry_price
+        self.trade_fees = np.tile(np.array([[p.open_fee] for p in model.perps]).reshape(k, 1), (1, n))
+        self.residual = np.zeros((k, n))
+        self.live = np.ones((k, n), dtype=bool)
+        self.pool_hit = False  # has any path's pool been exploited (pool_scale != 1)?
+        self.funding = np.zeros((k, n))
+        self.rebalances = np.zeros(n, dtype=np.int64)
+        self.liq_step = np.full(n, -1, dtype=np.int64)
+        self.cover_left = np.tile(np.array([c.amount for c in cfg.covers], dtype=np.float64).reshape(-1, 1), (1, n))
+        self.cover_paid = np.zeros(n)
+        self.exploit_loss = np.zeros(n)
+        self.exploited = np.zeros(n, dtype=bool)
+        self._tmp = [np.empty(n) for _ in range(3)]
+        self._mask = np.empty(n, dtype=bool)
+        self._mask2 = np.empty(n, dtype=bool)
+        self._schedule = _exploit_schedule(model, n, exploit_steps)
+
+    def exploits_at(self, event: int, step: int) -> np.ndarray:
+        order, starts = self._schedule[event]
+        return order[starts[step]:starts[step + 1]]
+
+
+def _exploit_schedule(model: Model, n: int, exploit_steps):
+    if not model.config.events:
+        return []
+    if exploit_steps is None:
+        exploit_steps = np.full((len(model.config.events), n), NEVER, dtype=np.int64)
+    schedule = []
+    for row in np.asarray(exploit_steps, dtype=np.int64):
+        order = np.argsort(row, kind="stable")
+        starts = np.searchsorted(row[order], np.arange(model.steps + 2), side="left")
+        schedule.append((order, starts))
+    return schedule
+
+
+# ---------------------------------------------------------------------- step
+def advance(model: Model, st: PathState, step: int) -> None:
+    """Apply step ``step`` (1-based) at the prices already in ``st.price``."""
+    accrue_pool_fees(model, st)
+    for i, perp in enumerate(model.perps):
+        notional = np.multiply(st.size[i], st.price, out=st._tmp[2])
+        accrue_funding(perp, st, i, notional)
+        check_liquidation(perp, st, i, step, notional)
+        if perp.rebalances:
+            rebalance(model, perp, st, i)
+    for e in range(len(model.config.events)):
+        hit = st.exploits_at(e, step)
+        if hit.size:
+            apply_exploit(model, st, e, hit)
+
+
+def accrue_pool_fees(model: Model, st: PathState) -> None:
+    """Fees for the step on the pool's value (v3: only where the price is in range)."""
+    if model.fee_step == 0.0:
+        return
+    fee = model.pool.value_into(st.price, st._tmp[0], st._tmp[1], factor=model.fee_step)
+    if st.pool_hit:
+        fee *= st.pool_scale
+    if model.pool.kind == "v3":
+        spec = model.config.pool
+        np.greater_equal(st.price, spec.low, out=st._mask)
+        np.less_equal(st.price, spec.high, out=st._mask2)
+        st._mask &= st._mask2
+        fee *= st._mask
+    st.fees += fee
+
+
+def accrue_funding(perp: PerpModel, st: PathState, i: int, notional: np.ndarray) -> None:
+    """Funding on the signed notional S x p: the position pays S p rate dt."""
+    if perp.funding_step == 0.0:
+        return
+    payment = np.multiply(notional, perp.funding_step, out=st._tmp[0])
+    st.cash[i] -= payment
+    st.funding[i] += payment
+
+
+def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notional: np.ndarray) -> None:
+    """Liquidate where equity Q + S p < mmf |S p|.
+
+    S never changes sign, so this is Q + (1 - sign mmf) S p < 0; closed
+    positions have Q = S = 0 and never match.
+    """
+    margin = np.multiply(notional, perp.liquidation_factor, out=st._tmp[0])
+    margin += st.cash[i]
+    below = np.less(margin, 0.0, out=st._mask)
+    if not below.any():
+        return
+    idx = np.flatnonzero(below)
+    size, price = st.size[i, idx], st.price[idx]
+    equity = st.cash[i, idx] + size * price
+    st.residual[i, idx] = np.maximum(equity - perp.spec.liquidation_fee * np.abs(size) * price, 0.0)
+    st.size[i, idx] = 0.0
+    st.cash[i, idx] = 0.0
+    st.live[i, idx] = False
+    first = idx[st.liq_step[idx] < 0]
+    st.liq_step[first] = step
+
+
+def rebalance(model: Model, perp: PerpModel, st: PathState, i: int) -> None:
+    """Re-size live perps to their share of the pool's delta when drift > band."""
+    target = model.pool.amount0_into(st.price, st._tmp[0])
+    if st.pool_hit:
+        target *= st.pool_scale
+    target *= perp.target_ratio
+    trade = np.subtract(target, st.size[i], out=st._tmp[0])
+    drift = np.abs(trade, out=st._tmp[1])
+    np.greater(drift, perp.band, out=st._mask)
+    st._mask &= st.live[i]  # liquidated perps stay closed
+    if not st._mask.any():
+        return
+    idx = np.flatnonzero(st._mask)
+    d_size, price = trade[idx], st.price[idx]
+    fee = perp.spec.taker_fee * np.abs(d_size) * price
+    st.cash[i, idx] -= d_size * price + fee
+    st.size[i, idx] += d_size
+    st.trade_fees[i, idx] += fee
+    st.rebalances[idx] += 1
+
+
+def apply_exploit(model: Model, st: PathState, e: int, idx: np.ndarray) -> None:
+    """Event ``e`` strikes paths ``idx``: its venue loses a share, covers pay."""
+    share = model.config.events[e].loss_share
+    price = st.price[idx]
+    loss = np.zeros(idx.size)
+    if model.event_hits_pool[e]:
+        loss += share * model.pool.value(price) * st.pool_scale[idx]
+        st.pool_scale[idx] *= 1.0 - share
+        st.pool_hit = True
+    for i in model.event_perps[e]:
+        equity = st.cash[i, idx] + st.size[i, idx] * price
+        taken = share * np.maximum(equity, 0.0)
+        st.cash[i, idx] -= taken
+        loss += taken
+    st.exploit_loss[idx] += loss
+    st.exploited[idx] = True
+    for c in model.event_covers[e]:
+        paid = np.minimum(loss, st.cover_left[c, idx])
+        st.cover_left[c, idx] -= paid
+        st.cover_paid[idx] += paid
+        loss -= paid
+
+
+# ------------------------------------------------------------------ outcomes
+@dataclass
+class PathOutcomes:
+    """Per-path results of a batch, in quote."""
+
+    pool_pnl: np.ndarray
+    fees: np.ndarray
+    perp_pnl: np.ndarray
+    funding: np.ndarray
+    trade_fees: np.ndarray
+    cover_paid: np.ndarray
+    exploit_loss: np.ndarray
+    liq_step: np.ndarray
+    rebalances: np.ndarray
+    exploited: np.ndarray
+    costs: float
+
+    @property
+    def unhedged(self) -> np.ndarray:
+        return self.pool_pnl + self.fees
+
+    @property
+    def hedged(self) -> np.ndarray:
+        return self.pool_pnl + self.fees + self.perp_pnl
+
+    @property
+    def net(self) -> np.ndarray:
+        return self.hedged + self.cover_paid - self.costs
+
+    @property
+    def liquidated(self) -> np.ndarray:
+        return self.liq_step >= 0
+
+
+def outcomes(model: Model, st: PathState) -> PathOutcomes:
+    pool_value = model.pool.value(st.price) * st.pool_scale
+    equity = st.cash + st.size * st.price + st.residual
+    collateral = np.array([[p.spec.collateral] for p in model.perps]).reshape(-1, 1)
+    cfg = model.config
+    return PathOutcomes(
+        pool_pnl=pool_value - model.deposit,
+        fees=st.fees.copy(),
+        perp_pnl=(equity - collateral).sum(axis=0),
+        funding=st.funding.sum(axis=0),
+        trade_fees=st.trade_fees.sum(axis=0),
+        cover_paid=st.cover_paid.copy(),
+        exploit_loss=st.exploit_loss.copy(),
+        liq_step=st.liq_step.copy(),
+        rebalances=st.rebalances.copy(),
+        exploited=st.exploited.copy(),
+        costs=cfg.premiums + cfg.gas_cost,
+    )
+
+
+PriceFiller = Callable[[int, np.ndarray], None]
+
+
+def run_batch(model: Model, n: int, fill_price: PriceFiller, exploit_steps=None,
+              on_step: Callable[[PathState, int], None] | None = None) -> PathState:
+    """Drive ``advance`` over all steps; ``fill_price(step, price)`` moves prices in place."""
+    st = PathState(model, n, exploit_steps)
+    for step in range(1, model.steps + 1):
+        fill_price(step, st.price)
+        advance(model, st, step)
+        if on_step is not None:
+            on_step(st, step)
+    return st
+
+
+def simulate_prices(config: SimConfig, prices, exploit_steps=None) -> PathOutcomes:
+    """Run the strategy over given price paths, shape (paths, steps + 1).
+
+    Column 0 must be the entry price. ``exploit_steps`` (events, paths) gives
+    the step at which each event strikes each path (>= steps + 1: never).
+    """
+    prices = np.asarray(prices, dtype=np.float64)
+    if prices.ndim != 2 or prices.shape[1] < 2:
+        raise ValueError("prices must have shape (paths, steps + 1)")
+    if not np.allclose(prices[:, 0], config.pool.entry_price, rtol=1e-12, atol=0.0):
+        raise ValueError("every path must start at the pool's entry price")
+    model = Model(config, steps=prices.shape[1] - 1)
+
+    def fill(step: int, price: np.ndarray) -> None:
+        price[:] = prices[:, step]
+
+    return outcomes(model, run_batch(model, prices.shape[0], fill, exploit_steps))
+
+
+# ---------------------------------------------------------------- monte carlo
+def block_streams(seed: int, block: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """(price generator, event generator) of one block of paths."""
+    prices = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 0)))
+    events = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 1)))
+    return prices, events
+
+
+def draw_exploit_steps(model: Model, gen: np.random.Generator, n: int) -> np.ndarray | None:
+    """Step of the first exploit of each event on each path (NEVER if none)."""
+    if not model.config.events:
+        return None
+    out = np.full((len(model.config.events), n), NEVER, dtype=np.int64)
+    for e, p in enumerate(model.event_step_probability):
+        if p > 0:
+            out[e] = gen.geometric(p, size=n)
+    return out
+
+
+def gbm_filler(model: Model, gens: list[np.random.Generator], bounds: list[tuple[int, int]], n: int) -> PriceFiller:
+    z = np.empty(n)
+    drift, vol = model.log_drift, model.log_vol
+
+    def fill(step: int, price: np.ndarray) -> None:
+        for gen, (lo, hi) in zip(gens, bounds):
+            gen.standard_normal(out=z[lo:hi])
+        np.multiply(z, vol, out=z)
+        np.add(z, drift, out=z)
+        np.exp(z, out=z)
+        np.multiply(price, z, out=price)
+
+    return fill
+
+
+def run_chunk(model: Model, seed: int, blocks: list[tuple[int, int, int]]) -> ChunkStats:
+    """Simulate the blocks (index, first path, end path) of one chunk."""
+    base = blocks[0][1]
+    n = blocks[-1][2] - base
+    gens, bounds, exploit_rows = [], [], []
+    for b, lo, hi in blocks:
+        price_gen, event_gen = block_streams(seed, b)
+        gens.append(price_gen)
+        bounds.append((lo - base, hi - base))
+        exploit_rows.append(draw_exploit_steps(model, event_gen, hi - lo))
+    exploit_steps = None if exploit_rows[0] is None else np.concatenate(exploit_rows, axis=1)
+    st = run_batch(model, n, gbm_filler(model, gens, bounds, n), exploit_steps)
+    out = outcomes(model, st)
+    net = out.net / model.deposit
+    hist = Histogram(model).counts(net)
+    occupied = np.flatnonzero(hist)
+    liq_hist = np.bincount(out.liq_step[out.liquidated], minlength=model.steps + 1)
+    return ChunkStats(
+        blocks=[block_stats(out, model.deposit, lo, hi) for lo, hi in bounds],
+        hist_bins=occupied,
+        hist_counts=hist[occupied],
+        liq_hist=liq_hist,
+        lows=[float(net[lo:hi].min()) for lo, hi in bounds],
+        highs=[float(net[lo:hi].max()) for lo, hi in bounds],
+    )
+
+
+def chunk_plan(paths: int, chunk_size: int) -> list[list[tuple[int, int, int]]]:
+    """Blocks of BLOCK paths grouped into chunks of about ``chunk_size`` paths."""
+    per_chunk = max(1, chunk_size // BLOCK)
+    blocks = [(b, b * BLOCK, min(paths, (b + 1) * BLOCK)) for b in range(-(-paths // BLOCK))]
+    return [blocks[i:i + per_chunk] for i in range(0, len(blocks), per_chunk)]
+
+
+def simulate(config: SimConfig, chunk_size: int = DEFAULT_CHUNK, workers: int | None = None,
+             progress: Callable[[int, int], None] | bool | None = None) -> Result:
+    """Monte Carlo run of ``config.paths`` GBM paths of ``config.steps`` steps.
+
+    Paths are simulated ``chunk_size`` at a time (rounded to whole blocks of
+    ``BLOCK``) in up to ``workers`` worker processes (default: the number of
+    CPUs; 1 runs everything in this process); the result is the same for any
+    chunk size or worker count.
+    ``progress``: a callable(done_paths, total_paths), or True for a bar on stderr.
+    """
+    model = Model(config)
+    plan = chunk_plan(config.paths, chunk_size)
+    workers = max(1, min(len(plan), workers or os.cpu_count() or 1))
+    if progress is True:
+        from .report import ProgressBar
+        progress = ProgressBar("simulating", config.paths)
+    acc = Accumulator(model)
+    for chunk in _run_ordered(model, config.seed, plan, workers):
+        acc.add(chunk)
+        if progress:
+            progress(acc.n, config.paths)
+    return acc.result()
+
+
+def _run_ordered(model: Model, seed: int, plan, workers: int):
+    """Yield chunk statistics in plan order, at most 2 x workers chunks in flight."""
+    if workers <= 1:
+        for blocks in plan:
+            yield run_chunk(model, seed, blocks)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque = deque()
+        for blocks in plan:
+            pending.append(pool.submit(run_chunk, model, seed, blocks))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

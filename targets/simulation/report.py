@@ -1,0 +1,173 @@
+"""Presenting simulation results: text table, JSON-ready dicts, plot, progress bar."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import sys
+import time
+
+from .engine import Result
+from .grid import GridResult
+
+LABEL_WIDTH = 34
+VALUE_WIDTH = 16
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100.0 * x:+.2f}%"
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _days(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f} d"
+
+
+def _row(label: str, value: str) -> str:
+    return f"{label:<{LABEL_WIDTH}}{value:>{VALUE_WIDTH}}"
+
+
+def format_table(result: Result) -> str:
+    """Fixed-width summary of a Monte Carlo run (deterministic formatting)."""
+    r = result
+    rule = "-" * (LABEL_WIDTH + VALUE_WIDTH)
+    lines = [
+        f"Monte Carlo: {r.paths:,} paths x {r.steps} steps over {r.horizon_days:g} days (seed {r.seed})",
+        rule,
+        _row("Net return, mean", _pct(r.mean_return)),
+        _row("Net return, median", _pct(r.median_return)),
+        _row("Net return, 5% quantile", _pct(r.q05_return)),
+        _row("Net return, 1% quantile", _pct(r.q01_return)),
+        _row("Net return, std dev", _pct(r.std_return).lstrip("+")),
+        _row("Worst / best path", f"{_pct(r.min_return)} / {_pct(r.max_return)}"),
+        rule,
+        _row("Probability of liquidation", _pct(r.prob_liquidation).lstrip("+")),
+        _row("Liquidation day, mean", _days(r.mean_liquidation_day)),
+        _row("Liquidation day, median", _days(r.median_liquidation_day)),
+        _row("Hedge effectiveness", _pct(r.hedge_effectiveness).lstrip("+")),
+        _row("Std dev, pool alone / hedged", f"{_pct(r.std_unhedged_return).lstrip('+')} / {_pct(r.std_hedged_return).lstrip('+')}"),
+        rule,
+        _row("Pool deposit", _money(r.deposit)),
+        _row("Pool P&L, mean", _money(r.mean_pool_pnl)),
+        _row("Pool fees earned, mean", _money(r.mean_fees_earned)),
+        _row("Perp P&L, mean", _money(r.mean_perp_pnl)),
+        _row("Funding paid, mean (-: received)", _money(r.mean_funding_paid)),
+        _row("Trading fees, mean", _money(r.mean_trade_fees)),
+        _row("Rebalances per path, mean", f"{r.mean_rebalances:.2f}"),
+        _row("Cover premiums", _money(r.premiums)),
+        _row("Gas", _money(r.gas)),
+        _row("Probability of an exploit", _pct(r.prob_exploit).lstrip("+")),
+        _row("Exploit loss, mean", _money(r.mean_exploit_loss)),
+        _row("Cover paid out, mean", _money(r.mean_cover_paid)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def format_grid(grid: GridResult) -> str:
+    """Fixed-width table of the payoff grid (P&L as % of the pool deposit)."""
+    head = f"{'ratio':>6} {'price':>12} {'hold':>9} {'pool':>9} {'hedged':>9} {'all-in':>9} {'IL':>9}"
+    lines = [head, "-" * len(head)]
+    for i, ratio in enumerate(grid.ratios):
+        lines.append(
+            f"{ratio:>6.2f} {grid.prices[i]:>12,.2f} {100 * grid.hold[i]:>8.2f}% {100 * grid.pool[i]:>8.2f}%"
+            f" {100 * grid.hedged[i]:>8.2f}% {100 * grid.all_in[i]:>8.2f}% {100 * grid.impermanent_loss[i]:>8.2f}%"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def result_to_dict(result: Result) -> dict:
+    """JSON-ready dict of a Monte Carlo result (NaN-free: missing values are None)."""
+    return _json_ready(dataclasses.asdict(result))
+
+
+def grid_to_dict(grid: GridResult) -> dict:
+    return _json_ready(dataclasses.asdict(grid))
+
+
+def _json_ready(value):
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def plot(result: Result, grid: GridResult, path) -> None:
+    """Save the payoff curves and the outcome histogram as .png or .svg."""
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext not in (".png", ".svg"):
+        raise ValueError(f"plot file must end in .png or .svg, not {ext or 'nothing'}")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    try:
+        _plot_payoffs(left, grid)
+        _plot_outcomes(right, result)
+        fig.tight_layout()
+        fig.savefig(path, format=ext[1:])
+    finally:
+        plt.close(fig)
+
+
+def _plot_payoffs(ax, grid: GridResult) -> None:
+    curves = (("Hold the tokens", grid.hold, ":"), ("Pool alone, with fees", grid.pool, "--"),
+              ("Pool + perp hedge, with funding", grid.hedged, "-"),
+              ("All in: + cover premiums and gas", grid.all_in, "-"))
+    for label, values, style in curves:
+        ax.plot(grid.prices, [100 * v for v in values], style, label=label)
+    ax.axvline(grid.entry_price, color="grey", linewidth=0.8)
+    ax.axhline(0.0, color="grey", linewidth=0.5)
+    ax.annotate("entry", (grid.entry_price, 0), xytext=(4, 4), textcoords="offset points", color="grey")
+    ax.set_title("Payoff at the horizon by final price")
+    ax.set_xlabel("Price at the horizon (quote per asset)")
+    ax.set_ylabel("Profit / loss, % of pool deposit")
+    ax.legend(fontsize="small")
+
+
+def _plot_outcomes(ax, result: Result) -> None:
+    edges = [100 * e for e in result.hist_edges]
+    widths = [b - a for a, b in zip(edges, edges[1:])]
+    ax.bar(edges[:-1], result.hist_counts, width=widths, align="edge", color="tab:blue", alpha=0.7)
+    q05 = 100 * result.q05_return
+    ax.axvline(q05, color="tab:red", linestyle="--", label=f"5% worst outcomes below {q05:+.1f}%")
+    ax.axvline(100 * result.median_return, color="black", linewidth=0.8,
+               label=f"median {100 * result.median_return:+.1f}%")
+    ax.set_title(f"Net outcome over {result.paths:,} simulated paths ({result.horizon_days:g} days)")
+    ax.set_xlabel("Net profit / loss at the horizon, % of pool deposit")
+    ax.set_ylabel("Number of paths")
+    ax.legend(fontsize="small")
+
+
+class ProgressBar:
+    """callable(done, total) drawing a bar on stderr, only on a terminal and
+    only once the run has taken more than ``delay`` seconds."""
+
+    def __init__(self, label: str = "", total: int | None = None, stream=None, delay: float = 1.0, width: int = 30):
+        self.label = label
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.delay = delay
+        self.width = width
+        self.start = time.monotonic()
+        self.shown = False
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        total = total or self.total or 1
+        if not self.enabled or time.monotonic() - self.start < self.delay:
+            return
+        filled = int(self.width * done / total)
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {100 * done / total:5.1f}%")
+        self.shown = True
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
