@@ -15,6 +15,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "validate strategy files and folders"),
     "rules": ("rules", "list every diagnostic code"),
     "explain": ("rules", "explain one diagnostic code"),
+    "plan": ("plan", "compile a strategy to its simulation plan"),
+    "checklist": ("checklist", "compile a strategy to its execution checklist"),
+    "graph": ("graph", "draw a strategy's dependency graph (DOT or Mermaid)"),
+    "build": ("build", "write every artefact of a strategy to a folder"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

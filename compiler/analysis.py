@@ -338,3 +338,11 @@ def _carry(pools, perps, covers, wallets) -> dict[str, float]:
     gas = sum((w.cost_base or 0.0) for w in wallets.values())
     return {"fees": fees, "funding": funding, "premiums": premiums, "trading_fees": trading,
             "gas": gas, "net": fees + funding - premiums - trading - gas}
+
+
+def assumed_vol(strategy: ir.Strategy, catalog, asset: str) -> tuple[float, Fallback | None]:
+    """The annual volatility of any asset (pool assets too), and the catalog
+    fallback used when `assume` is silent about it."""
+    assumed = _Assumed(strategy, catalog)
+    vol = assumed.vol(asset)
+    return vol, next(iter(assumed.fallbacks.values()), None)

@@ -1,0 +1,49 @@
+"""Artefact targets: one module per artefact, each a pure function of a
+checked strategy, its graph and its figures (`Compiled`).
+
+A target never runs on a strategy with errors: `compiled()` refuses it, and
+the command prints the diagnostics instead.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+
+class NotCompilable(Exception):
+    """The strategy has errors, or figures that could not be computed."""
+
+    def __init__(self, message: str, problems: tuple[tuple[str, str, str], ...] = ()):
+        super().__init__(message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """What every target reads: the checked IR, its graph, figures and catalog."""
+
+    path: str
+    text: str
+    strategy: object  # ir.Strategy
+    graph: object  # graph.StrategyGraph
+    analysis: object  # analysis.Analysis
+    catalog: object  # catalog.Catalog
+
+    @property
+    def source(self) -> dict:
+        """The source file by name and content hash: no absolute paths, no dates."""
+        return {"file": PurePath(self.path).name,
+                "sha256": hashlib.sha256(self.text.encode("utf-8")).hexdigest()}
+
+
+def compiled(result, catalog) -> Compiled:
+    """The inputs of the targets for a `CheckResult` without errors."""
+    from hedgec.compiler.analysis import analyse
+
+    if not result.ok or result.strategy is None or result.graph is None:
+        raise NotCompilable(f"{result.path}: the strategy has errors")
+    analysis = result.analysis or analyse(result.strategy, result.graph, catalog)
+    if analysis.problems:
+        raise NotCompilable(f"{result.path}: some figures could not be computed", analysis.problems)
+    return Compiled(result.path, result.source.text, result.strategy, result.graph, analysis, catalog)
