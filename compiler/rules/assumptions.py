@@ -16,7 +16,7 @@ result never rests on a number nobody chose.
 
 
 def _shown(value: float, unit: str) -> str:
-    if "fraction" in unit or unit == "apr":
+    if "fraction" in unit or unit in ("apr", "annual volatility"):
         return f"{value * 100:g}%"
     return f"{value:g} {unit}"
 
@@ -34,5 +34,6 @@ def defaults_used(ctx: Context):
 @check
 def figures_missing(ctx: Context):
     for block, key, message in ctx.analysis.problems:
-        yield diag.make("H115", f"cannot compute the figures of `{block}`: {message}",
-                        ctx.where(ctx.strategy.block(block), key))
+        problem, _, fix = message.partition(": add ")  # units.Prices phrases its fix this way
+        yield diag.make("H115", f"cannot compute the figures of `{block}`: {problem}",
+                        ctx.where(ctx.strategy.block(block), key), hint=f"add {fix}" if fix else None)

@@ -61,7 +61,7 @@ def funding_paid(ctx: Context):
 @check
 def negative_carry(ctx: Context):
     a, c = ctx.analysis, ctx.analysis.carry
-    if c["net"] >= 0:
+    if c["net"] >= 0 or a.problems:  # a leg without figures would make the sum meaningless
         return
     base = a.base
     yield diag.make("H402", f"expected carry over {days(a.horizon_days)} is {money(c['net'], base)}: the strategy "
