@@ -208,8 +208,9 @@ def analyse(strategy: ir.Strategy, graph, catalog, adjustments: int | None = Non
             problems.append((pool.name, "pair", str(err)))
     perps = {}
     for perp in strategy.perps:
-        if perp.leverage is None and perp.hedges and perp.hedges.name not in pools:
-            continue  # its size follows from a pool whose figures are already reported missing
+        hedged = pools.get(perp.hedges.name) if perp.hedges else None
+        if perp.leverage is None and perp.hedges and (hedged is None or hedged.volatile_amount <= 0):
+            continue  # no size to follow: the pool's figures are missing, or it holds none of the asset
         try:
             perps[perp.name] = _perp(perp, pools, prices, catalog, assumed, days)
         except (UnitError, ValueError) as err:

@@ -35,7 +35,8 @@ def edit(text: str, block: str, key: str, value: str | None) -> str:
 
 def drop_block(text: str, name: str) -> str:
     lines = text.split("\n")
-    start = next(i for i, line in enumerate(lines) if re.match(rf"^\s*\w+\s+{re.escape(name)}\s*\{{", line))
+    head = re.compile(r"^\s*assume\s*\{" if name == "assume" else rf"^\s*\w+\s+{re.escape(name)}\s*\{{")
+    start = next(i for i, line in enumerate(lines) if head.match(line))
     end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "}")
     return "\n".join(lines[:start] + lines[end + 1:])
 

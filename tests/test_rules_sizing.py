@@ -67,3 +67,12 @@ def test_leverage_table_of_the_seed():
     for leverage, notional in (("1x", 100), ("10x", 1000), ("20x", 2000)):
         text = variant(hedge__hedges=None, hedge__collateral="100 USDC", hedge__leverage=leverage)
         assert check(text).figures["perps"]["hedge"]["notional"] == approx(notional)
+
+
+def test_pool_entered_above_its_range_has_nothing_to_hedge():
+    # at 3000 a 1000 .. 2000 position is all USDC: amount0 = 0, so any short is naked from entry
+    result = check(variant("eth-usdc-v3-range", lp__range="1000 .. 2000 USDC"))
+    d = only(result, "H201")
+    assert "holds no ETH at entry" in d.message and "2,000 USDC" in d.message
+    assert "H202" not in codes(check(variant("eth-usdc-v3-range", lp__range="1000 .. 2000 USDC",
+                                             hedge__leverage="1x")))

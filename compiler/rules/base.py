@@ -67,6 +67,8 @@ def qty(value: float, asset: str = "") -> str:
 def pct(fraction: float) -> str:
     """12.5%, 0.303%, 93%: three significant figures."""
     value = fraction * 100
+    if 0 < abs(value) < 0.001:
+        return "<0.001%"
     if abs(value) >= 100:
         return f"{value:,.0f}%"
     return f"{value:.3g}%" if value else "0%"

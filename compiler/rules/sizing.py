@@ -73,10 +73,25 @@ def wrong_side_or_asset(ctx: Context):
 
 
 @check
+def nothing_to_hedge(ctx: Context):
+    """A v3 pool entered outside its range above the top holds none of the asset."""
+    a = ctx.analysis
+    for perp in ctx.strategy.perps:
+        pool = a.pools.get(perp.hedges.name) if perp.hedges else None
+        if pool is None or pool.volatile_amount > 0:
+            continue
+        yield diag.make("H201", f"pool `{pool.name}` holds no {pool.asset} at entry: "
+                                f"{money(pool.entry_price, pool.quote)} is above its range top "
+                                f"{money(pool.range_high or 0, pool.quote)}, so a short hedges nothing and is naked",
+                        ctx.where(perp, "hedges"), hint="enter the pool inside its range, or drop the hedge",
+                        data={"required_size": 0.0, "range_high": pool.range_high})
+
+
+@check
 def size_off(ctx: Context):
     tolerance = ctx.threshold("size-tolerance")
     for perp, f, pool in _hedging(ctx):
-        if not _hedges_right_thing(perp, f, pool) or abs(f.coverage - 1) <= tolerance:
+        if not _hedges_right_thing(perp, f, pool) or f.coverage is None or abs(f.coverage - 1) <= tolerance:
             continue
         base = ctx.analysis.base
         needed = f.required_size * f.entry_price
@@ -97,7 +112,8 @@ def size_off(ctx: Context):
 @check
 def naked_above_range(ctx: Context):
     for perp, f, pool in _hedging(ctx):
-        if pool.model != "concentrated" or pool.range_high is None or not _hedges_right_thing(perp, f, pool):
+        if pool.model != "concentrated" or pool.range_high is None or pool.volatile_amount <= 0 \
+                or not _hedges_right_thing(perp, f, pool):  # naked from entry is H201's
             continue
         top = money(pool.range_high, pool.quote)
         notes = ()
