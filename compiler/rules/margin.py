@@ -37,9 +37,9 @@ with T in years. Continuous monitoring: a margin checked discretely touches
 a little less often.
 """
 rule("H303", "liquidation-risk", "warning", "The hedge may be liquidated within the horizon.",
-     _LIQUIDATION + "Warns above `liquidation-warn` (default 5%).", GROUP)
+     _LIQUIDATION + "\nWarns above `liquidation-warn` (default 5%).", GROUP)
 rule("H304", "liquidation-likely", "error", "The hedge is likely to be liquidated within the horizon.",
-     _LIQUIDATION + "Fails above `liquidation-error` (default 25%).", GROUP)
+     _LIQUIDATION + "\nFails above `liquidation-error` (default 25%).", GROUP)
 rule("H305", "leverage-above-advised", "info", "A hedge uses more leverage than advised.", """
 A hedge is insurance: the less leverage, the farther the liquidation price
 and the less the hedge can be lost just when it is needed. 1x or less is

@@ -23,9 +23,9 @@ margin deposit and an order. cost = gas units x gas price (gwei) x 1e-9, in
 the chain's native asset, with `assume gas_price` (or the catalog default).
 """
 rule("H601", "gas-insufficient", "error", "The wallet cannot pay for the gas the strategy needs.",
-     _GAS + "Fails when the wallet's `gas` balance < cost.", GROUP)
+     _GAS + "\nFails when the wallet's `gas` balance < cost.", GROUP)
 rule("H602", "gas-unknown", "warning", "A wallet that sends transactions sets no gas balance.",
-     _GAS + "Without `gas = AMOUNT` on the wallet hedgec cannot tell whether it runs out.", GROUP)
+     _GAS + "\nWithout `gas = AMOUNT` on the wallet hedgec cannot tell whether it runs out.", GROUP)
 rule("H603", "gas-wrong-asset", "error", "Gas set aside in an asset the chain does not take for gas.", """
 Gas is paid in the chain's gas asset (Ethereum: ETH; the dYdX chain: DYDX or
 USDC). A `gas` balance in another asset cannot pay for a transaction.
