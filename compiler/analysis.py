@@ -70,6 +70,8 @@ class PerpFigures:
     funding_apr: float
     funding: float  # expected over the horizon, + received / - paid, in base
     trading_fees: float  # taker fee to open and close, in base
+    limit_price: float | None  # a limit order's price, in base
+    limit_distance: float | None  # (limit - entry) / entry
     hedges: str | None
     required_size: float | None  # units the hedged pool needs, times ratio
     coverage: float | None  # size / required_size
@@ -105,11 +107,13 @@ class WalletFigures:
     chain: str
     native: str
     custody: str
-    balance: float | None  # native units set aside for gas
+    balance: float | None  # units set aside for gas, in balance_asset
+    balance_asset: str | None
     gas_price_gwei: float
     actions: tuple[GasAction, ...]
     setup_units: int
     reserve_units: int  # adjustments kept in reserve
+    reserve_count: int  # how many adjustments the reserve pays for
     cost: float  # native units for actions + reserve
     cost_base: float | None  # the same in base currency, if a price is known
 
@@ -168,6 +172,11 @@ class _Assumed:
             return self.strategy.assume.funding[market]
         return self._fallback(f"funding.{market}", "funding_apr", None, "apr")
 
+    def native_price(self, native: str, prices: Prices) -> float:
+        if prices.has(native):
+            return prices.price(native)
+        return self._fallback(f"price.{price_symbol(native)}", "native_price", native, f"{prices.base} per {native}")
+
     def gas_price(self, chain: str) -> float:
         if self.strategy.assume.gas_price is not None:
             return self.strategy.assume.gas_price.gwei
@@ -181,7 +190,12 @@ def prices_of(strategy: ir.Strategy) -> Prices:
     return Prices(strategy.base, quotes)
 
 
-def analyse(strategy: ir.Strategy, graph, catalog) -> Analysis:
+def analyse(strategy: ir.Strategy, graph, catalog, adjustments: int | None = None) -> Analysis:
+    """Figures of every leg. `adjustments`: hedge adjustments to keep gas for
+    (default: the catalog's `adjustments_reserve`). A leg whose figures need a
+    price `assume` does not give is left out and recorded in `problems`."""
+    if adjustments is None:
+        adjustments = int(catalog.default("adjustments_reserve"))
     assumed = _Assumed(strategy, catalog)
     prices = prices_of(strategy)
     problems: list[tuple[str, str, str]] = []
@@ -191,20 +205,24 @@ def analyse(strategy: ir.Strategy, graph, catalog) -> Analysis:
         try:
             pools[pool.name] = _pool(pool, prices, catalog, days)
         except (UnitError, ValueError) as err:
-            problems.append((pool.name, "deposit", str(err)))
+            problems.append((pool.name, "pair", str(err)))
     perps = {}
     for perp in strategy.perps:
+        hedged = pools.get(perp.hedges.name) if perp.hedges else None
+        if perp.leverage is None and perp.hedges and (hedged is None or hedged.volatile_amount <= 0):
+            continue  # no size to follow: the pool's figures are missing, or it holds none of the asset
         try:
             perps[perp.name] = _perp(perp, pools, prices, catalog, assumed, days)
         except (UnitError, ValueError) as err:
-            problems.append((perp.name, "collateral", str(err)))
+            problems.append((perp.name, "market", str(err)))
     covers = {}
     for cover in strategy.covers:
         try:
             covers[cover.name] = _cover(cover, strategy, graph, prices, catalog, pools, perps)
         except (UnitError, ValueError) as err:
             problems.append((cover.name, "amount", str(err)))
-    wallets = {w.name: _wallet(w, strategy, graph, catalog, assumed, prices) for w in strategy.wallets}
+    wallets = {w.name: _wallet(w, strategy, graph, catalog, assumed, prices, adjustments)
+               for w in strategy.wallets}
     carry = _carry(pools, perps, covers, wallets)
     return Analysis(strategy.base, days, dict(prices.quotes), pools, perps, covers, wallets, carry,
                     tuple(assumed.fallbacks[k] for k in sorted(assumed.fallbacks)), tuple(problems))
@@ -256,12 +274,14 @@ def _perp(perp: ir.PerpLeg, pools, prices: Prices, catalog, assumed: _Assumed, d
     probability = finance.touch_probability(entry, liq, vol, days / DAYS_PER_YEAR, direction=direction) \
         if liq > 0 else 0.0
     funding_apr = assumed.funding(perp.market)
+    limit = _base(perp.order.limit, prices) if perp.order.limit is not None else None
     return PerpFigures(
         perp.name, perp.venue, perp.market, market.base, perp.side, entry, collateral, leverage, derived,
         notional, size, market.imf, market.mmf, market.max_leverage,
         finance.initial_margin(notional, market.imf), finance.maintenance_margin(notional, market.mmf),
         liq, finance.liquidation_distance(entry, liq), probability, vol, funding_apr,
         finance.funding_pnl(perp.side, notional, funding_apr, days), 2 * notional * venue.taker_fee,
+        limit, finance.liquidation_distance(entry, limit) if limit is not None else None,
         perp.hedges.name if perp.hedges else None, required,
         size / required if required else None)
 
@@ -305,7 +325,12 @@ def leg_actions(leg, venue) -> list[GasAction]:
     return [GasAction(step, leg.name, venue.name, venue.gas_units(step) or 0) for step in steps]
 
 
-def _wallet(wallet: ir.Wallet, strategy, graph, catalog, assumed: _Assumed, prices: Prices) -> WalletFigures:
+def _units(venue, action: str) -> int:
+    return venue.gas_units(action) or 0
+
+
+def _wallet(wallet: ir.Wallet, strategy, graph, catalog, assumed: _Assumed, prices: Prices,
+            reserve_count: int) -> WalletFigures:
     chain = catalog.chain(wallet.chain)
     native = chain.native if chain else (wallet.gas.asset if wallet.gas else "ETH")
     actions: list[GasAction] = []
@@ -313,21 +338,18 @@ def _wallet(wallet: ir.Wallet, strategy, graph, catalog, assumed: _Assumed, pric
         if graph.funding_wallet(leg.name) == wallet.name:
             venue = catalog.venue(leg.provider if leg.kind == "cover" else leg.venue)
             actions += leg_actions(leg, venue)
-    reserve_count = int(catalog.default("adjustments_reserve"))
-    adjust_units = max((catalog.venue(p.venue).gas_units("adjust") or 0) +
-                       (catalog.venue(p.venue).gas_units("deposit") or 0)
-                       for p in strategy.perps if graph.funding_wallet(p.name) == wallet.name) \
-        if any(graph.funding_wallet(p.name) == wallet.name for p in strategy.perps) else 0
+    # One adjustment tops up margin (a deposit) and re-sizes the order; keep the dearest.
+    adjust_units = max((_units(catalog.venue(p.venue), "adjust") + _units(catalog.venue(p.venue), "deposit")
+                        for p in strategy.perps if graph.funding_wallet(p.name) == wallet.name), default=0)
     gas_price = assumed.gas_price(wallet.chain)
     setup = sum(a.units for a in actions)
     reserve = reserve_count * adjust_units
     cost = finance.gas_cost(setup + reserve, gas_price)
-    native_price = prices.quotes.get(price_symbol(native)) if prices.has(native) else None
-    if native_price is None:
-        native_price = catalog.default("native_price", native)
+    native_price = assumed.native_price(native, prices) if actions else 0.0
     balance = wallet.gas.value if wallet.gas else None
-    return WalletFigures(wallet.name, wallet.chain, native, wallet.custody, balance, gas_price,
-                         tuple(actions), setup, reserve, cost, cost * native_price)
+    return WalletFigures(wallet.name, wallet.chain, native, wallet.custody, balance,
+                         wallet.gas.asset if wallet.gas else None, gas_price,
+                         tuple(actions), setup, reserve, reserve_count, cost, cost * native_price)
 
 
 def _carry(pools, perps, covers, wallets) -> dict[str, float]:

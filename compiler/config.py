@@ -12,6 +12,9 @@ from typing import Mapping
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "max-file-bytes": 1_048_576,
 }
+THRESHOLD_DOCS: dict[str, str] = {
+    "max-file-bytes": "largest strategy file read, in bytes (H004)",
+}
 
 
 class ConfigError(Exception):
@@ -29,7 +32,8 @@ class Config:
     file: str | None = None  # where the settings came from
 
     def threshold(self, name: str) -> float:
-        return self.thresholds[name]
+        # A Config built before a rule module registered its threshold still answers.
+        return self.thresholds.get(name, DEFAULT_THRESHOLDS[name])
 
     def enabled(self, code: str) -> bool:
         if any(code.startswith(p) for p in self.ignore):
@@ -40,9 +44,10 @@ class Config:
         return replace(self, thresholds={**self.thresholds, **values})
 
 
-def register_threshold(name: str, default: float) -> None:
+def register_threshold(name: str, default: float, doc: str = "") -> None:
     """Rules declare their thresholds here so configuration can be checked."""
     DEFAULT_THRESHOLDS.setdefault(name, default)
+    THRESHOLD_DOCS.setdefault(name, doc)
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -76,6 +81,8 @@ def load_config(path: Path | None) -> Config:
 
 
 def config_from_table(table: dict, file: str) -> Config:
+    from . import rules  # noqa: F401  (the rules register the thresholds a table may set)
+
     thresholds = dict(DEFAULT_THRESHOLDS)
     for name, value in table.get("thresholds", {}).items():
         if name not in thresholds:

@@ -1,0 +1,56 @@
+"""docs/rules.md, generated from the rule registry and the thresholds, so the
+reference cannot drift from what the checker says.
+
+Regenerate with: python -m hedgec.compiler.rules.reference > docs/rules.md
+"""
+from __future__ import annotations
+
+from .. import codes  # noqa: F401  (registers the input and structure codes)
+from .. import diagnostics
+from ..config import DEFAULT_THRESHOLDS, THRESHOLD_DOCS
+from . import CHECKS  # noqa: F401  (registers the validator codes and thresholds)
+
+INTRO = """# hedgec diagnostic codes
+
+Generated from the rule registry by `python -m hedgec.compiler.rules.reference`;
+`hedgec explain CODE` prints the same text. Codes are stable: a code is never
+reused for another check.
+
+Groups: H0xx input, H1xx structure, H2xx hedge sizing, H3xx leverage, margin
+and liquidation, H4xx funding, fees and carry, H5xx cover, H6xx wallet and
+gas, H7xx assumptions, H9xx suppression comments.
+
+Silence one code on one line with `# hedgec: ignore[CODE]`; select, ignore and
+thresholds live in `[tool.hedgec]` of a `pyproject.toml` (or a `hedgec.toml`)
+found upward from the checked file:
+
+```toml
+[tool.hedgec]
+select = ["H2", "H3"]        # code prefixes; empty: every rule
+ignore = ["H305"]
+
+[tool.hedgec.thresholds]
+size-tolerance = 0.10
+```
+"""
+
+
+def markdown() -> str:
+    parts = [INTRO, "## Thresholds\n", "| name | default | meaning |", "| --- | --- | --- |"]
+    for name in sorted(DEFAULT_THRESHOLDS):
+        value = DEFAULT_THRESHOLDS[name]
+        shown = f"{int(value)}" if float(value).is_integer() else f"{value:g}"
+        parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} |")
+    parts += ["", "## Codes\n", "| code | name | severity | summary |", "| --- | --- | --- | --- |"]
+    rules = [diagnostics.RULES[c] for c in sorted(diagnostics.RULES)]
+    parts += [f"| {r.code} | `{r.name}` | {r.severity.value} | {r.summary} |" for r in rules]
+    for r in rules:
+        parts += ["", f"### {r.code} `{r.name}` ({r.severity.value}, {r.group})", "", r.summary, "",
+                  "```text", r.explain, "```"]
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(markdown())

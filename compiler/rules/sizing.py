@@ -1,0 +1,144 @@
+"""Hedge sizing (H2xx): is each short the size, asset and side of the pool
+exposure it hedges?"""
+from __future__ import annotations
+
+from .. import diagnostics as diag
+from ..config import register_threshold
+from ..units import price_symbol
+from .base import Context, check, lev, money, pct, qty, rule
+
+GROUP = "sizing"
+register_threshold("size-tolerance", 0.05, "relative gap between a hedge and its required size before H201 warns")
+
+rule("H201", "hedge-size-off", "warning", "A hedge is off the size its pool needs.", """
+A perp's size is its notional over the entry price: size = collateral x
+leverage / price. The size a pool needs is its volatile-asset amount at
+entry times `ratio` (default 100%):
+  Uniswap v2:  x = deposit / (2 p)                   (half the deposit)
+  Uniswap v3:  L = V / (2 sqrt(p) - sqrt(a) - p / sqrt(b)),
+               x = L (sqrt(b) - sqrt(p)) / (sqrt(p) sqrt(b))   for range a .. b
+Warns when |size / required - 1| > `size-tolerance` (default 5%). A short
+that is too small leaves the pool's price risk open; one that is too large
+is a directional bet.
+""", GROUP)
+rule("H202", "naked-above-range", "warning", "Above a v3 range top the short hedges nothing.", """
+A concentrated (Uniswap v3) position above its range top b is all quote
+asset: it holds none of the volatile asset (amount0 = 0), while a short sized
+at entry keeps its full size. From price b upward the short is naked and
+loses as the price rises. The warning names b; re-size (`rebalance`) or close
+the short when the price leaves the range.
+""", GROUP)
+rule("H203", "leverage-from-size", "info", "Leverage follows from the size the hedge needs.", """
+A perp that gives `collateral` and `hedges` but no `leverage` is sized to
+the pool: notional = required size x entry price, and
+leverage = notional / collateral. Both figures are reported. A perp with
+neither `leverage` nor `hedges` is taken at 1x.
+""", GROUP)
+rule("H204", "hedge-wrong-side", "error", "A long perp cannot hedge a pool.", """
+A liquidity pool is long its volatile asset (its delta is the volatile
+amount, x > 0). Only a short offsets it; a long doubles the exposure.
+""", GROUP)
+rule("H205", "hedge-wrong-asset", "error", "A perp hedges a pool of another asset.", """
+The perp market's base asset must be the pool's volatile asset (wrapped
+tokens count as their underlying: WBTC hedges with BTC-USD). A short in
+another asset leaves the pool's exposure open and adds a second one.
+""", GROUP)
+
+
+def _hedging(ctx: Context):
+    """(perp leg, perp figures, pool figures) for every perp that hedges a pool."""
+    a = ctx.analysis
+    for perp in ctx.strategy.perps:
+        figures = a.perps.get(perp.name)
+        if figures and figures.hedges in a.pools:
+            yield perp, figures, a.pools[figures.hedges]
+
+
+def _hedges_right_thing(perp, f, pool) -> bool:
+    return perp.side == "short" and price_symbol(f.asset) == price_symbol(pool.asset)
+
+
+@check
+def wrong_side_or_asset(ctx: Context):
+    for perp, f, pool in _hedging(ctx):
+        if price_symbol(f.asset) != price_symbol(pool.asset):
+            yield diag.make("H205", f"{perp.market} does not hedge pool `{pool.name}`, which holds "
+                                    f"{pool.asset}", ctx.where(perp, "market"),
+                            hint=f"use a {price_symbol(pool.asset)} market, e.g. {price_symbol(pool.asset)}-USD",
+                            data={"market_asset": f.asset, "pool_asset": pool.asset})
+        elif perp.side != "short":
+            yield diag.make("H204", f"a long does not hedge pool `{pool.name}`: the pool is already long "
+                                    f"{pool.asset}, so this doubles the exposure",
+                            ctx.where(perp, "side"), hint="set `side = short`")
+
+
+@check
+def nothing_to_hedge(ctx: Context):
+    """A v3 pool entered outside its range above the top holds none of the asset."""
+    a = ctx.analysis
+    for perp in ctx.strategy.perps:
+        pool = a.pools.get(perp.hedges.name) if perp.hedges else None
+        if pool is None or pool.volatile_amount > 0:
+            continue
+        yield diag.make("H201", f"pool `{pool.name}` holds no {pool.asset} at entry: "
+                                f"{money(pool.entry_price, pool.quote)} is above its range top "
+                                f"{money(pool.range_high or 0, pool.quote)}, so a short hedges nothing and is naked",
+                        ctx.where(perp, "hedges"), hint="enter the pool inside its range, or drop the hedge",
+                        data={"required_size": 0.0, "range_high": pool.range_high})
+
+
+@check
+def size_off(ctx: Context):
+    tolerance = ctx.threshold("size-tolerance")
+    for perp, f, pool in _hedging(ctx):
+        if not _hedges_right_thing(perp, f, pool) or f.coverage is None or abs(f.coverage - 1) <= tolerance:
+            continue
+        base = ctx.analysis.base
+        needed = f.required_size * f.entry_price
+        ratio = f" x ratio {pct(perp.ratio)}" if perp.ratio != 1 else ""
+        yield diag.make(
+            "H201",
+            f"the hedge is {qty(f.size, f.asset)} ({money(f.notional, base)}) but pool `{pool.name}` holds "
+            f"{qty(pool.volatile_amount, pool.asset)}{ratio} at entry: it covers {pct(f.coverage)} of the "
+            f"exposure", ctx.where(perp, "hedges"),
+            hint=f"hedge {qty(f.required_size, f.asset)} ({money(needed, base)} of notional): e.g. "
+                 f"{money(needed, base)} of collateral at 1x, or drop `leverage` so it follows from `hedges`",
+            notes=(f"size = collateral x leverage / price = {money(f.collateral, base)} x {lev(f.leverage)} / "
+                   f"{money(f.entry_price, base)}; off by more than the {pct(tolerance)} `size-tolerance`",),
+            data={"size": f.size, "required_size": f.required_size, "notional": f.notional,
+                  "required_notional": needed, "coverage": f.coverage, "tolerance": tolerance})
+
+
+@check
+def naked_above_range(ctx: Context):
+    for perp, f, pool in _hedging(ctx):
+        if pool.model != "concentrated" or pool.range_high is None or pool.volatile_amount <= 0 \
+                or not _hedges_right_thing(perp, f, pool):  # naked from entry is H201's
+            continue
+        top = money(pool.range_high, pool.quote)
+        notes = ()
+        if f.liquidation_price > pool.range_high:
+            notes = (f"between {top} and the liquidation price {money(f.liquidation_price, ctx.analysis.base)} "
+                     f"the short loses with nothing to offset it",)
+        yield diag.make("H202", f"above {top} pool `{pool.name}` holds no {pool.asset}: the "
+                                f"{qty(f.size, f.asset)} short is then naked", ctx.where(perp, "hedges"),
+                        hint=f"close or re-size the short when {pool.asset} leaves the range "
+                             f"(e.g. `rebalance = 10%`), or widen the range", notes=notes,
+                        data={"range_high": pool.range_high, "size": f.size})
+
+
+@check
+def leverage_from_size(ctx: Context):
+    base = ctx.analysis.base
+    for perp in ctx.strategy.perps:
+        f = ctx.analysis.perps.get(perp.name)
+        if f is None or not f.leverage_derived:
+            continue
+        if f.required_size is None:
+            message = "no `leverage` and no `hedges`: the position is taken at 1x"
+        else:
+            message = (f"leverage follows from the hedge size: {qty(f.size, f.asset)} "
+                       f"({money(f.notional, base)}) on {money(f.collateral, base)} of collateral is "
+                       f"{lev(f.leverage)}")
+        yield diag.make("H203", message, ctx.where(perp, "collateral"),
+                        data={"notional": f.notional, "leverage": f.leverage, "collateral": f.collateral})
