@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "checklist": ("checklist", "compile a strategy to its execution checklist"),
     "graph": ("graph", "draw a strategy's dependency graph (DOT or Mermaid)"),
     "build": ("build", "write every artefact of a strategy to a folder"),
+    "simulate": ("simulate", "simulate a strategy: payoff grid, Monte Carlo or a replay of real prices"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

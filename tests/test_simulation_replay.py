@@ -46,7 +46,7 @@ def test_bad_files_name_the_file_line_and_problem(tmp_path, text, line, words):
         load_prices(path)
     assert info.value.line == line
     assert words in str(info.value)
-    assert str(info.value).startswith(f"bad.csv, line {line}: ")
+    assert str(info.value).startswith(f"{path}:{line}: ")
 
 
 @needs_eth
@@ -56,8 +56,8 @@ def test_null_row_in_a_copy_of_the_eth_file(tmp_path):
     path = write(tmp_path, "eth-sample.csv", "\n".join(sample) + "\n")
     with pytest.raises(PriceFileError) as info:
         load_prices(path)
-    assert str(info.value).startswith("eth-sample.csv, line 5: no price ('null') for 2020-04-17")
-    assert "skip_missing=True" in str(info.value)
+    assert str(info.value).startswith(f"{path}:5: no price ('null') for 2020-04-17")
+    assert "--skip-missing" in str(info.value)
     with pytest.warns(UserWarning, match="skipped 1 row"):
         series = load_prices(path, skip_missing=True)
     dates, prices = series

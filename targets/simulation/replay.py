@@ -38,7 +38,7 @@ class PriceFileError(ValueError):
         self.path = os.fspath(path)
         self.line = line
         self.problem = problem
-        super().__init__(f"{os.path.basename(self.path)}, line {line}: {problem}")
+        super().__init__(f"{self.path}:{line}: {problem}")
 
 
 class PriceSeries(tuple):
@@ -79,7 +79,7 @@ def load_prices(path, skip_missing: bool = False) -> PriceSeries:
         if cell.lower() in MISSING:
             if not skip_missing:
                 raise PriceFileError(path, line, f"no price ('{cell}') for {row[0].strip() or 'this row'};"
-                                     " pass skip_missing=True to leave such rows out")
+                                     " --skip-missing leaves such rows out")
             skipped.append(line)
             continue
         dates.append(row[0].strip())

@@ -146,6 +146,67 @@ def _plot_outcomes(ax, result: Result) -> None:
     ax.legend(fontsize="small")
 
 
+def format_replay(r) -> str:
+    """Fixed-width summary of a replay over one real price series."""
+    rule = "-" * (LABEL_WIDTH + VALUE_WIDTH)
+    first = r.dates[0] if r.dates else "step 0"
+    last = r.dates[-1] if r.dates else f"step {len(r.prices) - 1}"
+    change = r.market_prices[-1] / r.market_prices[0] - 1
+    liquidated = "no" if not r.liquidated else (
+        r.dates[r.liquidation_step] if r.dates else f"step {r.liquidation_step}")
+    lines = [
+        f"Replay: {len(r.prices) - 1} steps from {first} to {last}",
+        rule,
+        _row("Market price, first / last", f"{r.market_prices[0]:,.2f} / {r.market_prices[-1]:,.2f}"),
+        _row("Price change", _pct(change)),
+        rule,
+        _row("Pool deposit", _money(r.deposit)),
+        _row("Hold the tokens, P&L", _money(r.hold_pnl[-1])),
+        _row("Pool alone with fees, P&L", _money(r.pool_pnl[-1])),
+        _row("Perp legs, P&L", _money(r.perp_pnl[-1])),
+        _row("Pool + hedge, P&L", _money(r.hedged_pnl[-1])),
+        _row("Net, all in", f"{_money(r.net_pnl)} ({_pct(r.net_pnl / r.deposit)})"),
+        rule,
+        _row("Pool fees earned", _money(r.fees)),
+        _row("Funding paid (-: received)", _money(r.funding_paid)),
+        _row("Liquidated", liquidated),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def replay_to_dict(r) -> dict:
+    return _json_ready(dataclasses.asdict(r))
+
+
+def plot_replay(r, path) -> None:
+    """Save the replayed prices and the P&L of each part as .png or .svg."""
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = list(range(len(r.prices)))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, height_ratios=(1, 1.4))
+    try:
+        top.plot(x, r.market_prices, color="black", linewidth=1)
+        top.set_ylabel("Market price")
+        top.set_title("Replay of real prices")
+        for label, values, style in (("Hold the tokens", r.hold_pnl, ":"), ("Pool alone, with fees", r.pool_pnl, "--"),
+                                     ("Perp legs", r.perp_pnl, "-."), ("Pool + hedge", r.hedged_pnl, "-")):
+            bottom.plot(x, values, style, label=label)
+        bottom.axhline(0.0, color="grey", linewidth=0.5)
+        if r.liquidated:
+            bottom.axvline(r.liquidation_step, color="tab:red", linestyle="--", label="perp liquidated")
+        bottom.set_ylabel("Profit / loss (quote)")
+        bottom.set_xlabel("Day" if not r.dates else f"Days from {r.dates[0]}")
+        bottom.legend(fontsize="small")
+        fig.tight_layout()
+        fig.savefig(path, format=ext[1:])
+    finally:
+        plt.close(fig)
+
+
 class ProgressBar:
     """callable(done, total) drawing a bar on stderr, only on a terminal and
     only once the run has taken more than ``delay`` seconds."""
