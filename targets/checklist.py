@@ -140,14 +140,28 @@ def _prepare(b: _Builder) -> None:
         held = max(w.cost, w.balance or 0.0)
         b.add("prepare", "fund_gas", f"Hold {tokens(held, w.native)} for gas", wallet.name, venue=w.chain,
               amounts=(Qty(held, w.native),), details=tuple(details) + (_base_note(w.cost_base, b.base),))
-        for leg, qty, why in _needs(b, wallet.name):
-            b.add("prepare", "fund_tokens", f"Hold {tokens(qty.value, qty.asset)} for `{leg}`", leg,
-                  venue=w.chain, amounts=(qty,), details=(why,), suffix=qty.asset)
+        for asset, needs in _needs_by_asset(b, wallet.name).items():
+            total = sum(qty.value for _, qty, _ in needs)
+            b.add("prepare", "fund_tokens", f"Hold {_amount(total, asset, b.base)} in `{w.name}`", wallet.name,
+                  venue=w.chain, amounts=(Qty(total, asset),), suffix=asset,
+                  details=tuple(f"{_amount(q.value, asset, b.base)} for `{leg}`: {why}" for leg, q, why in needs))
 
 
 def _base_note(value: float | None, base: str) -> str:
     return f"Gas estimate in {base}: {money(value, base)}." if value is not None else \
         "No price for the gas token: gas is not counted in the base currency."
+
+
+def _amount(value: float, asset: str, base: str) -> str:
+    """Money in the base currency to the cent, other tokens to 4 decimals."""
+    return money(value, asset) if asset == base else tokens(value, asset)
+
+
+def _needs_by_asset(b: _Builder, wallet: str) -> dict[str, list[tuple[str, Qty, str]]]:
+    grouped: dict[str, list] = {}
+    for leg, qty, why in _needs(b, wallet):
+        grouped.setdefault(qty.asset, []).append((leg, qty, why))
+    return grouped
 
 
 def _needs(b: _Builder, wallet: str) -> list[tuple[str, Qty, str]]:
@@ -159,16 +173,16 @@ def _needs(b: _Builder, wallet: str) -> list[tuple[str, Qty, str]]:
         if name in a.covers and a.covers[name].premium is not None:
             k = a.covers[name]
             out.append((name, Qty(b.in_asset(k.premium, k.currency), k.currency),
-                        f"Premium for {money(k.amount, b.base)} of {k.provider} cover over {k.period_days:g} days."))
+                        f"premium for {money(k.amount, b.base)} of {k.provider} cover over {k.period_days:g} days."))
         elif name in a.pools:
             p = a.pools[name]
-            out.append((name, Qty(p.volatile_amount, p.asset), f"The {p.asset} side of the {p.venue} deposit."))
+            out.append((name, Qty(p.volatile_amount, p.asset), f"the {p.asset} side of the {p.venue} deposit."))
             out.append((name, Qty(b.in_asset(p.quote_amount, p.quote), p.quote),
-                        f"The {p.quote} side of the {p.venue} deposit."))
+                        f"the {p.quote} side of the {p.venue} deposit."))
         elif name in a.perps:
             p = a.perps[name]
             leg = b.c.strategy.block(name)
-            out.append((name, leg.collateral, f"Margin collateral for the {p.market} {p.side} on {p.venue}."))
+            out.append((name, leg.collateral, f"margin collateral for the {p.market} {p.side} on {p.venue}."))
     return out
 
 
@@ -219,7 +233,7 @@ def _deposit(b: _Builder, name: str) -> None:
         return
     b.add("put_on", "approve", f"Approve {collateral.asset} for the {p.venue} deposit", name, venue=p.venue,
           gas=b.gas(name, "approve"))
-    b.add("put_on", "deposit", f"Deposit {tokens(collateral.value, collateral.asset)} collateral on {p.venue}",
+    b.add("put_on", "deposit", f"Deposit {_amount(collateral.value, collateral.asset, b.base)} collateral on {p.venue}",
           name, venue=p.venue, amounts=(Qty(collateral.value, collateral.asset),), gas=b.gas(name, "deposit"),
           details=(f"{p.venue} requires collateral on the exchange before an order can be placed.",
                    "Wait for the deposit to be credited before you add liquidity."))
@@ -245,7 +259,7 @@ def _add_liquidity(b: _Builder, name: str) -> None:
         details.append("Open the hedge (" + ", ".join(f"`{h}`" for h in hedgers) + ") immediately after this "
                        "transaction confirms: until then the position is unhedged.")
     b.add("put_on", "add_liquidity", f"Add liquidity to {p.venue}: {tokens(p.volatile_amount, p.asset)} "
-          f"+ {tokens(quote, p.quote)}", name, venue=p.venue,
+          f"+ {_amount(quote, p.quote, b.base)}", name, venue=p.venue,
           amounts=(Qty(p.volatile_amount, p.asset), Qty(quote, p.quote)), gas=b.gas(name, "add_liquidity"),
           details=tuple(details))
 
@@ -317,7 +331,7 @@ def _monitor(b: _Builder) -> None:
         act = alert_price(p.entry_price, p.liquidation_price, ACT_SHARE)
         way = "rises to" if p.side == "short" else "falls to"
         b.add("monitor", "liquidation_alert",
-              f"Set a {p.asset} price alert at {money(alert, b.base)} (`{p.name}` liquidates at "
+              f"Set a price alert on {p.asset} at {money(alert, b.base)} (`{p.name}` liquidates at "
               f"{money(p.liquidation_price, b.base)})",
               p.name, venue=p.venue, amounts=(Qty(alert, b.base),),
               details=(f"Liquidation at {money(p.liquidation_price, b.base)}; the alert fires at half the "
