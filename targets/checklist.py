@@ -29,6 +29,7 @@ PHASES = (
     ("incident", "If a venue is exploited"),
 )
 
+WALLET_ACTIONS = frozenset({"wallet", "fund_gas", "fund_tokens", "gas_alert"})  # their "venue" is a chain
 ALERT_SHARE = 0.5  # price alert when half the distance to liquidation is gone
 ACT_SHARE = 0.75  # add collateral or cut the short when three quarters is gone
 RANGE_ALERT = 0.05  # alert when the price is within 5% of a v3 range edge
@@ -398,7 +399,8 @@ def _rebalance(b: _Builder, leg, p) -> None:
     low, high = drift_band(pool, p.size, threshold)
     set_by = "the `rebalance` threshold" if leg.rebalance is not None else \
         f"no `rebalance` is set, so review at the default {REVIEW_DRIFT:.0%}"
-    b.add("monitor", "rebalance", f"Rebalance `{p.name}` outside {money(low, b.base)} .. {money(high, b.base)}",
+    b.add("monitor", "rebalance",
+          f"Rebalance `{p.name}` when {p.asset} leaves {low:,.2f} .. {high:,.2f} {b.base}",
           p.name, venue=p.venue, amounts=(Qty(low, b.base), Qty(high, b.base)),
           details=(f"At those prices the short is {threshold:.0%} off the pool's {p.asset} amount ({set_by}).",
                    f"Resize the short to the pool's {p.asset} amount at the time (check the pool position)."))
@@ -586,7 +588,7 @@ def _summary(c: Compiled) -> list[str]:
 
 def _step_markdown(step: Step, base: str) -> list[str]:
     lines = [f"- [ ] **{step.number}. {step.title}**"]
-    where = [f"{'chain' if step.phase == 'prepare' else 'venue'} {step.venue}"] if step.venue else []
+    where = [f"{'chain' if step.action in WALLET_ACTIONS else 'venue'} {step.venue}"] if step.venue else []
     if step.leg:
         where.append(f"leg `{step.leg}`")
     if step.gas is not None:
