@@ -337,7 +337,7 @@ def _monitor(b: _Builder) -> None:
               p.name, venue=p.venue, amounts=(Qty(alert, b.base),),
               details=(f"Liquidation at {money(p.liquidation_price, b.base)}; the alert fires at half the "
                        f"distance from entry {money(p.entry_price, b.base)}.",
-                       f"If {p.asset} {way} {money(act, b.base)}, add collateral or cut the short before "
+                       f"If {p.asset} {way} {money(act, b.base)}, add collateral or cut the {p.side} before "
                        "it is liquidated (liquidation fee up to "
                        f"{b.c.catalog.venue(p.venue).liquidation_fee:.1%})."))
         _funding_alert(b, p)
@@ -374,21 +374,29 @@ def alert_price(entry: float, liquidation: float, share: float) -> float:
 
 
 def _funding_alert(b: _Builder, p) -> None:
-    """Alert at the funding rate where the strategy's carry turns negative."""
+    """Alert at the funding rate where the strategy's expected carry turns negative.
+
+    carry(f) = other + f * days / 365 * sum(sign * notional), sign +1 short, -1 long
+    (a positive rate pays shorts), so the break-even rate is
+    f* = -other * 365 / (days * sum(sign * notional)); net short books lose below it,
+    net long books above it.
+    """
     carry, days = b.c.analysis.carry, b.c.analysis.horizon_days
-    sign = 1 if p.side == "short" else -1
     other = carry["net"] - carry["funding"]  # everything but funding, over the horizon
-    total = sum(q.notional * (1 if q.side == "short" else -1) for q in b.c.analysis.perps.values())
-    if not total or not days:
+    exposure = sum(q.notional * (1 if q.side == "short" else -1) for q in b.c.analysis.perps.values())
+    if not exposure or not days:
         return
-    breakeven = -other * 365.0 / (days * total)
+    breakeven = -other * 365.0 / (days * exposure)
+    side = "below" if exposure > 0 else "above"
     pays = "shorts pay longs" if p.side == "short" else "longs pay shorts"
-    b.add("monitor", "funding_alert", f"Watch {p.market} funding: alert below {breakeven:+.1%} a year",
+    expected = "nothing" if p.funding == 0 else \
+        f"{money(abs(p.funding), b.base)} {'received' if p.funding > 0 else 'paid'}"
+    b.add("monitor", "funding_alert", f"Watch {p.market} funding: alert {side} {breakeven:+.1%} a year",
           p.name, venue=p.venue,
-          details=(f"Assumed {p.funding_apr:+.1%} a year: expected {money(p.funding, b.base)} over the horizon "
-                   f"({'received' if p.funding * sign >= 0 else 'paid'}).",
-                   f"Below {breakeven:+.1%} a year the funding costs more than the pool earns net of costs; "
-                   f"a negative rate means {pays}."))
+          details=(f"Assumed {p.funding_apr:+.1%} a year: {expected} over the horizon.",
+                   f"{side.capitalize()} {breakeven:+.1%} a year funding turns the strategy's expected carry "
+                   f"negative; a negative rate means {pays}.")
+          + (("At the assumed rate the expected carry is already negative.",) if carry["net"] < 0 else ()))
 
 
 def _rebalance(b: _Builder, leg, p) -> None:

@@ -129,3 +129,25 @@ def test_uncovered_venue_gets_an_incident_step():
     steps = build_steps(compile_text(text))
     uncovered = [s for s in steps if s.action == "uncovered"]
     assert [s.venue for s in uncovered] == ["uniswap_v2"]
+
+
+def test_funding_alert_at_break_even_carry():
+    c = compile_path(EXAMPLES[0].parent / "eth-usdc-v2-neutral.hedge")
+    step = next(s for s in build_steps(c) if s.action == "funding_alert")
+    # Carry without funding: fees 739.73 - premiums 192.33 - trading 10.00 - gas 124.80 = 412.60 over 90 days;
+    # a 10,000 short breaks even at f = -412.60 * 365 / (90 * 10000) = -16.7% a year.
+    assert step.title == "Watch ETH-USD funding: alert below -16.7% a year"
+
+
+def test_funding_alert_points_up_for_a_long_book():
+    text = TWO_POOLS.replace("side       = short", "side       = long")
+    steps = build_steps(compile_text(text))
+    assert all(" above " in s.title for s in steps if s.action == "funding_alert")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_step_ids_are_unique(path):
+    ids = [s.id for s in build_steps(compile_path(path))]
+    assert len(ids) == len(set(ids))
+    ids = [s.id for s in build_steps(compile_text(TWO_POOLS))]
+    assert len(ids) == len(set(ids))
