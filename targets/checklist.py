@@ -29,6 +29,7 @@ PHASES = (
     ("incident", "If a venue is exploited"),
 )
 
+WALLET_ACTIONS = frozenset({"wallet", "fund_gas", "fund_tokens", "gas_alert"})  # their "venue" is a chain
 ALERT_SHARE = 0.5  # price alert when half the distance to liquidation is gone
 ACT_SHARE = 0.75  # add collateral or cut the short when three quarters is gone
 RANGE_ALERT = 0.05  # alert when the price is within 5% of a v3 range edge
@@ -140,14 +141,28 @@ def _prepare(b: _Builder) -> None:
         held = max(w.cost, w.balance or 0.0)
         b.add("prepare", "fund_gas", f"Hold {tokens(held, w.native)} for gas", wallet.name, venue=w.chain,
               amounts=(Qty(held, w.native),), details=tuple(details) + (_base_note(w.cost_base, b.base),))
-        for leg, qty, why in _needs(b, wallet.name):
-            b.add("prepare", "fund_tokens", f"Hold {tokens(qty.value, qty.asset)} for `{leg}`", leg,
-                  venue=w.chain, amounts=(qty,), details=(why,), suffix=qty.asset)
+        for asset, needs in _needs_by_asset(b, wallet.name).items():
+            total = sum(qty.value for _, qty, _ in needs)
+            b.add("prepare", "fund_tokens", f"Hold {_amount(total, asset, b.base)} in `{w.name}`", wallet.name,
+                  venue=w.chain, amounts=(Qty(total, asset),), suffix=asset,
+                  details=tuple(f"{_amount(q.value, asset, b.base)} for `{leg}`: {why}" for leg, q, why in needs))
 
 
 def _base_note(value: float | None, base: str) -> str:
     return f"Gas estimate in {base}: {money(value, base)}." if value is not None else \
         "No price for the gas token: gas is not counted in the base currency."
+
+
+def _amount(value: float, asset: str, base: str) -> str:
+    """Money in the base currency to the cent, other tokens to 4 decimals."""
+    return money(value, asset) if asset == base else tokens(value, asset)
+
+
+def _needs_by_asset(b: _Builder, wallet: str) -> dict[str, list[tuple[str, Qty, str]]]:
+    grouped: dict[str, list] = {}
+    for leg, qty, why in _needs(b, wallet):
+        grouped.setdefault(qty.asset, []).append((leg, qty, why))
+    return grouped
 
 
 def _needs(b: _Builder, wallet: str) -> list[tuple[str, Qty, str]]:
@@ -159,16 +174,16 @@ def _needs(b: _Builder, wallet: str) -> list[tuple[str, Qty, str]]:
         if name in a.covers and a.covers[name].premium is not None:
             k = a.covers[name]
             out.append((name, Qty(b.in_asset(k.premium, k.currency), k.currency),
-                        f"Premium for {money(k.amount, b.base)} of {k.provider} cover over {k.period_days:g} days."))
+                        f"premium for {money(k.amount, b.base)} of {k.provider} cover over {k.period_days:g} days."))
         elif name in a.pools:
             p = a.pools[name]
-            out.append((name, Qty(p.volatile_amount, p.asset), f"The {p.asset} side of the {p.venue} deposit."))
+            out.append((name, Qty(p.volatile_amount, p.asset), f"the {p.asset} side of the {p.venue} deposit."))
             out.append((name, Qty(b.in_asset(p.quote_amount, p.quote), p.quote),
-                        f"The {p.quote} side of the {p.venue} deposit."))
+                        f"the {p.quote} side of the {p.venue} deposit."))
         elif name in a.perps:
             p = a.perps[name]
             leg = b.c.strategy.block(name)
-            out.append((name, leg.collateral, f"Margin collateral for the {p.market} {p.side} on {p.venue}."))
+            out.append((name, leg.collateral, f"margin collateral for the {p.market} {p.side} on {p.venue}."))
     return out
 
 
@@ -219,7 +234,7 @@ def _deposit(b: _Builder, name: str) -> None:
         return
     b.add("put_on", "approve", f"Approve {collateral.asset} for the {p.venue} deposit", name, venue=p.venue,
           gas=b.gas(name, "approve"))
-    b.add("put_on", "deposit", f"Deposit {tokens(collateral.value, collateral.asset)} collateral on {p.venue}",
+    b.add("put_on", "deposit", f"Deposit {_amount(collateral.value, collateral.asset, b.base)} collateral on {p.venue}",
           name, venue=p.venue, amounts=(Qty(collateral.value, collateral.asset),), gas=b.gas(name, "deposit"),
           details=(f"{p.venue} requires collateral on the exchange before an order can be placed.",
                    "Wait for the deposit to be credited before you add liquidity."))
@@ -245,7 +260,7 @@ def _add_liquidity(b: _Builder, name: str) -> None:
         details.append("Open the hedge (" + ", ".join(f"`{h}`" for h in hedgers) + ") immediately after this "
                        "transaction confirms: until then the position is unhedged.")
     b.add("put_on", "add_liquidity", f"Add liquidity to {p.venue}: {tokens(p.volatile_amount, p.asset)} "
-          f"+ {tokens(quote, p.quote)}", name, venue=p.venue,
+          f"+ {_amount(quote, p.quote, b.base)}", name, venue=p.venue,
           amounts=(Qty(p.volatile_amount, p.asset), Qty(quote, p.quote)), gas=b.gas(name, "add_liquidity"),
           details=tuple(details))
 
@@ -317,12 +332,12 @@ def _monitor(b: _Builder) -> None:
         act = alert_price(p.entry_price, p.liquidation_price, ACT_SHARE)
         way = "rises to" if p.side == "short" else "falls to"
         b.add("monitor", "liquidation_alert",
-              f"Set a {p.asset} price alert at {money(alert, b.base)} (`{p.name}` liquidates at "
+              f"Set a price alert on {p.asset} at {money(alert, b.base)} (`{p.name}` liquidates at "
               f"{money(p.liquidation_price, b.base)})",
               p.name, venue=p.venue, amounts=(Qty(alert, b.base),),
               details=(f"Liquidation at {money(p.liquidation_price, b.base)}; the alert fires at half the "
                        f"distance from entry {money(p.entry_price, b.base)}.",
-                       f"If {p.asset} {way} {money(act, b.base)}, add collateral or cut the short before "
+                       f"If {p.asset} {way} {money(act, b.base)}, add collateral or cut the {p.side} before "
                        "it is liquidated (liquidation fee up to "
                        f"{b.c.catalog.venue(p.venue).liquidation_fee:.1%})."))
         _funding_alert(b, p)
@@ -359,21 +374,29 @@ def alert_price(entry: float, liquidation: float, share: float) -> float:
 
 
 def _funding_alert(b: _Builder, p) -> None:
-    """Alert at the funding rate where the strategy's carry turns negative."""
+    """Alert at the funding rate where the strategy's expected carry turns negative.
+
+    carry(f) = other + f * days / 365 * sum(sign * notional), sign +1 short, -1 long
+    (a positive rate pays shorts), so the break-even rate is
+    f* = -other * 365 / (days * sum(sign * notional)); net short books lose below it,
+    net long books above it.
+    """
     carry, days = b.c.analysis.carry, b.c.analysis.horizon_days
-    sign = 1 if p.side == "short" else -1
     other = carry["net"] - carry["funding"]  # everything but funding, over the horizon
-    total = sum(q.notional * (1 if q.side == "short" else -1) for q in b.c.analysis.perps.values())
-    if not total or not days:
+    exposure = sum(q.notional * (1 if q.side == "short" else -1) for q in b.c.analysis.perps.values())
+    if not exposure or not days:
         return
-    breakeven = -other * 365.0 / (days * total)
+    breakeven = -other * 365.0 / (days * exposure)
+    side = "below" if exposure > 0 else "above"
     pays = "shorts pay longs" if p.side == "short" else "longs pay shorts"
-    b.add("monitor", "funding_alert", f"Watch {p.market} funding: alert below {breakeven:+.1%} a year",
+    expected = "nothing" if p.funding == 0 else \
+        f"{money(abs(p.funding), b.base)} {'received' if p.funding > 0 else 'paid'}"
+    b.add("monitor", "funding_alert", f"Watch {p.market} funding: alert {side} {breakeven:+.1%} a year",
           p.name, venue=p.venue,
-          details=(f"Assumed {p.funding_apr:+.1%} a year: expected {money(p.funding, b.base)} over the horizon "
-                   f"({'received' if p.funding * sign >= 0 else 'paid'}).",
-                   f"Below {breakeven:+.1%} a year the funding costs more than the pool earns net of costs; "
-                   f"a negative rate means {pays}."))
+          details=(f"Assumed {p.funding_apr:+.1%} a year: {expected} over the horizon.",
+                   f"{side.capitalize()} {breakeven:+.1%} a year funding turns the strategy's expected carry "
+                   f"negative; a negative rate means {pays}.")
+          + (("At the assumed rate the expected carry is already negative.",) if carry["net"] < 0 else ()))
 
 
 def _rebalance(b: _Builder, leg, p) -> None:
@@ -384,7 +407,8 @@ def _rebalance(b: _Builder, leg, p) -> None:
     low, high = drift_band(pool, p.size, threshold)
     set_by = "the `rebalance` threshold" if leg.rebalance is not None else \
         f"no `rebalance` is set, so review at the default {REVIEW_DRIFT:.0%}"
-    b.add("monitor", "rebalance", f"Rebalance `{p.name}` outside {money(low, b.base)} .. {money(high, b.base)}",
+    b.add("monitor", "rebalance",
+          f"Rebalance `{p.name}` when {p.asset} leaves {low:,.2f} .. {high:,.2f} {b.base}",
           p.name, venue=p.venue, amounts=(Qty(low, b.base), Qty(high, b.base)),
           details=(f"At those prices the short is {threshold:.0%} off the pool's {p.asset} amount ({set_by}).",
                    f"Resize the short to the pool's {p.asset} amount at the time (check the pool position)."))
@@ -572,7 +596,7 @@ def _summary(c: Compiled) -> list[str]:
 
 def _step_markdown(step: Step, base: str) -> list[str]:
     lines = [f"- [ ] **{step.number}. {step.title}**"]
-    where = [f"{'chain' if step.phase == 'prepare' else 'venue'} {step.venue}"] if step.venue else []
+    where = [f"{'chain' if step.action in WALLET_ACTIONS else 'venue'} {step.venue}"] if step.venue else []
     if step.leg:
         where.append(f"leg `{step.leg}`")
     if step.gas is not None:

@@ -1,3 +1,5 @@
+"""Shared fixtures and options. `--update-goldens` rewrites tests/golden/ from
+the current output instead of comparing against it (see docs/targets.md)."""
 import sys
 from pathlib import Path
 
@@ -6,6 +8,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 EXAMPLES = sorted(SPECS.glob("*.hedge"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite the golden files in tests/golden/ from the current output")
 
 
 @pytest.fixture
