@@ -31,10 +31,11 @@ def test_build_refuses_a_broken_strategy_and_writes_nothing(broken, tmp_path, ca
     assert not out_dir.exists()
 
 
-@pytest.mark.xfail(strict=False, reason="btc-overlevered is rejected once the validator rules land")
 @pytest.mark.parametrize("path", rejected_examples(), ids=lambda p: p.stem)
 def test_rejected_examples_get_no_checklist(path, capsys):
     assert main(["checklist", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "error[H301]" in err and "maximum" in err
 
 
 def test_plan_json_on_stdout_validates(capsys):
