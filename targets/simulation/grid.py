@@ -51,7 +51,7 @@ def payoff_grid(config: SimConfig, ratios=None) -> GridResult:
 
     hold_value = _hold_value(model, prices)
     pool_value = model.value(prices)
-    fees = spec.fee_apr * years * v0 * _time_in_range(spec, prices)
+    fees = spec.fee_apr * years * _mean_fee_base(model, spec, prices)
     perp_pnl = np.zeros_like(prices)
     for perp in config.perps:
         perp_pnl += perp_pnl_at(perp, p0, prices, years)
@@ -106,20 +106,18 @@ def _hold_value(model: PoolModel, prices: np.ndarray) -> np.ndarray:
     return amount0 * prices + amount1
 
 
-def _time_in_range(spec, prices: np.ndarray) -> np.ndarray:
-    """Share of a geometric path from entry to each price spent inside the range."""
-    if spec.kind == "v2":
-        return np.ones_like(prices)
-    a, b = math.log(spec.low), math.log(spec.high)
-    x0 = math.log(spec.entry_price)
-    x1 = np.log(prices)
-    lo, hi = np.minimum(x0, x1), np.maximum(x0, x1)
-    inside = np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0.0, None)
-    span = hi - lo
-    at_entry = 1.0 if spec.low <= spec.entry_price <= spec.high else 0.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(span > 0, inside / np.where(span > 0, span, 1.0), at_entry)
-    return share
+PATH_POINTS = 256  # midpoints along each geometric path, for the fee average
+
+
+def _mean_fee_base(model: PoolModel, spec, prices: np.ndarray) -> np.ndarray:
+    """Mean pool value earning fees along a geometric path from entry to each
+    price (v3: zero while out of range), as the Monte Carlo accrues them."""
+    t = (np.arange(PATH_POINTS) + 0.5) / PATH_POINTS
+    path = spec.entry_price * (prices[:, None] / spec.entry_price) ** t[None, :]
+    value = model.value(path)
+    if spec.kind == "v3":
+        value = value * ((path >= spec.low) & (path <= spec.high))
+    return value.mean(axis=1)
 
 
 def _log_mean(p0: float, prices: np.ndarray) -> np.ndarray:

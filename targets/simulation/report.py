@@ -123,9 +123,10 @@ def _plot_payoffs(ax, grid: GridResult) -> None:
               ("All in: + cover premiums and gas", grid.all_in, "-"))
     for label, values, style in curves:
         ax.plot(grid.prices, [100 * v for v in values], style, label=label)
-    ax.axvline(grid.entry_price, color="grey", linewidth=0.8)
+    ax.axvline(grid.entry_price, color="grey", linewidth=0.8, label=f"entry {grid.entry_price:,.0f}")
     ax.axhline(0.0, color="grey", linewidth=0.5)
-    ax.annotate("entry", (grid.entry_price, 0), xytext=(4, 4), textcoords="offset points", color="grey")
+    for liq in sorted({p for p in grid.liquidation_prices if p is not None and p <= max(grid.prices)}):
+        ax.axvline(liq, color="tab:red", linestyle="--", linewidth=0.8, label=f"perp liquidated at {liq:,.0f}")
     ax.set_title("Payoff at the horizon by final price")
     ax.set_xlabel("Price at the horizon (quote per asset)")
     ax.set_ylabel("Profit / loss, % of pool deposit")

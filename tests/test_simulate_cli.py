@@ -1,0 +1,120 @@
+"""`hedgec simulate`: report, JSON, plot, replay of real prices, bad input."""
+import json
+
+import pytest
+
+from hedgec.cli.main import main
+from hedgec.targets.plan import PlanOptions, build_plan
+from hedgec.targets.simulation import payoff_grid
+from hedgec.targets.simulation.from_plan import NotSimulable, config_from_plan
+
+from conftest import ROOT, SPECS
+from targets_support import TWO_POOLS, compile_path, compile_text
+
+V2 = str(SPECS / "eth-usdc-v2-neutral.hedge")
+ETH = ROOT.parent / "shared" / "data" / "ETH-USD-daily.csv"
+
+
+def test_plan_becomes_the_engine_config():
+    plan = build_plan(compile_path(SPECS / "eth-usdc-v2-neutral.hedge"), PlanOptions(seed=7, paths=2000))
+    config = config_from_plan(plan)
+    assert (config.pool.kind, config.pool.value, config.pool.entry_price) == ("v2", 20000, 3000)
+    (perp,) = config.perps
+    # 20,000 USDC at 3,000: 10,000 / 3,000 = 3.3333 ETH, 1x on 10,000 USDC
+    assert perp.side == "short" and perp.size == pytest.approx(10000 / 3000) and perp.mmf == 0.03
+    assert perp.funding_apr == pytest.approx(0.08)
+    assert {c.venue for c in config.covers} == {"dydx", "uniswap_v2"}
+    assert (config.horizon_days, config.steps, config.paths, config.seed) == (90, 90, 2000, 7)
+    assert config.vol == 0.6
+
+
+def test_grid_of_the_v2_example_matches_the_static_hedge_formula():
+    plan = build_plan(compile_path(SPECS / "eth-usdc-v2-neutral.hedge"))
+    config = config_from_plan(plan)
+    grid = payoff_grid(config, ratios=[0.5, 1.5])
+    # hedged = -(sqrt(r)-1)^2/2 of the deposit (pool + short sized at entry), plus, along a steady
+    # (geometric) move to r, fees on the pool's value V0 sqrt(r^t) and funding on the short's notional
+    # N0 r^t, averaged over t in [0, 1]: mean of x^t is (x - 1) / ln x.
+    # fees 15% x 90/365 = 3.6986% of V0; funding 8% x 10,000 x 90/365 / 20,000 = 0.9863% of V0
+    # (the short receives); taker fee 0.05% x 10,000 to open = 0.025% of V0.
+    # r = 0.5: -4.2893% + 3.6986% x 0.84530 + 0.9863% x 0.72135 - 0.025% = -0.4763%
+    # r = 1.5: -2.5255% + 3.6986% x 1.10858 + 0.9863% x 1.23315 - 0.025% = +2.7659%
+    # (not r = 2: 6,000 is above the short's liquidation price, 5,825)
+    assert grid.hedged[0] == pytest.approx(-0.004763, abs=2e-5)
+    assert grid.hedged[1] == pytest.approx(0.027659, abs=2e-5)
+
+
+def test_a_plan_with_two_pools_is_refused_in_words():
+    plan = build_plan(compile_text(TWO_POOLS))
+    with pytest.raises(NotSimulable, match="one pool per strategy; this plan has 2"):
+        config_from_plan(plan)
+
+
+def test_report_and_plot(tmp_path, capsys):
+    png = tmp_path / "out.png"
+    assert main(["simulate", V2, "--paths", "2000", "--seed", "1", "--plot", str(png), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Payoff at the horizon" in out and "Probability of liquidation" in out
+    assert "Hedge effectiveness" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left behind
+
+
+def test_json_is_deterministic(capsys):
+    args = ["simulate", V2, "--paths", "1500", "--seed", "3", "--format", "json"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args + ["--workers", "1"]) == 0
+    assert capsys.readouterr().out == first
+    doc = json.loads(first)
+    assert doc["monte_carlo"]["paths"] == 1500 and doc["strategy"]["name"] == "eth_usdc_v2_neutral"
+    assert len(doc["grid"]["ratios"]) == 57
+
+
+def test_rejected_strategy_is_not_simulated(capsys):
+    assert main(["simulate", str(SPECS / "btc-overlevered.hedge")]) == 1
+    assert "error[H301]" in capsys.readouterr().err
+
+
+def write_csv(path, rows):
+    path.write_text("timestamp,price\n" + "".join(f"{t},{p}\n" for t, p in rows))
+    return str(path)
+
+
+def test_replay_of_a_crash(tmp_path, capsys):
+    # ETH halves: the v2 pool loses 1 - sqrt(0.5) = 29.3% of its value, the 1:1 short gains
+    # 3.3333 ETH x 1,500 = 5,000 USDC; the static hedge leaves -(sqrt(0.5)-1)^2/2 = -4.29%.
+    csv = write_csv(tmp_path / "crash.csv", [(i, 3000 - 1500 * i / 10) for i in range(11)])
+    assert main(["simulate", V2, "--prices", csv, "--format", "json"]) == 0
+    replay = json.loads(capsys.readouterr().out)["replay"]
+    assert replay["perp_pnl"][-1] == pytest.approx(5000, rel=0.02)
+    assert replay["hedged_pnl"][-1] / 20000 == pytest.approx(-0.0429, abs=0.005)
+    assert replay["hold_pnl"][-1] == pytest.approx(-5000)
+    assert replay["liquidation_step"] is None
+
+
+@pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
+def test_replay_of_real_eth_prices(tmp_path, capsys):
+    # 2021-05-11 .. 2021-05-23: ETH's close fell from about 4,169 to about 2,110.
+    lines = ETH.read_text().splitlines()
+    rows = [lines[0]] + [l for l in lines[1:] if "2021-05-11" <= l[:10] <= "2021-05-23"]
+    path = tmp_path / "may.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["simulate", V2, "--prices", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "from 2021-05-11 to 2021-05-23" in out and "4,168.70 / 2,109.58" in out
+
+
+def test_bad_price_file_names_file_and_line(tmp_path, capsys):
+    csv = tmp_path / "bad.csv"
+    csv.write_text("timestamp,price\n1,3000\n2,null\n3,2900\n")
+    assert main(["simulate", V2, "--prices", str(csv)]) == 2
+    err = capsys.readouterr().err
+    assert f"{csv}:3: no price" in err and "--skip-missing" in err and "Traceback" not in err
+    assert main(["simulate", V2, "--prices", str(csv), "--skip-missing"]) == 0
+    assert "skipped 1 rows without a price (lines 3)" in capsys.readouterr().err
+    assert main(["simulate", V2, "--prices", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_plot_needs_png_or_svg(capsys):
+    assert main(["simulate", V2, "--plot", "out.pdf"]) == 2
