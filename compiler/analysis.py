@@ -7,7 +7,7 @@ defaults, and each fallback is recorded so a rule can say so.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Mapping
 
 from . import finance, ir
@@ -132,12 +132,17 @@ class Analysis:
     problems: tuple[tuple[str, str, str], ...] = field(default=())  # (block, key, message): figures that could not be computed
 
     def to_json(self) -> dict:
-        return _rounded(asdict(self))
+        return _rounded(self)
 
 
 def _rounded(value):
+    """Plain data with floats to 10 significant digits, so output is stable
+    across platforms (dataclasses.asdict deep-copies, which cost more than
+    the whole check)."""
     if isinstance(value, float):
         return float(f"{value:.10g}")
+    if is_dataclass(value):
+        return {f.name: _rounded(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {str(k): _rounded(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):

@@ -52,12 +52,18 @@ def register_threshold(name: str, default: float, doc: str = "") -> None:
 
 def find_config_file(start: Path) -> Path | None:
     folder = start if start.is_dir() else start.parent
-    for candidate in [folder.resolve(), *folder.resolve().parents]:
-        for name in ("hedgec.toml", "pyproject.toml"):
-            path = candidate / name
-            if path.is_file() and (name == "hedgec.toml" or _has_section(path)):
-                return path
-    return None
+    return _settings_above(folder.resolve())
+
+
+@functools.lru_cache(maxsize=256)
+def _settings_above(folder: Path) -> Path | None:
+    """The nearest settings file in `folder` or above; cached per folder, since
+    checking a tree asks the same question for every file in it."""
+    for name in ("hedgec.toml", "pyproject.toml"):
+        path = folder / name
+        if path.is_file() and (name == "hedgec.toml" or _has_section(path)):
+            return path
+    return None if folder.parent == folder else _settings_above(folder.parent)
 
 
 def _has_section(path: Path) -> bool:

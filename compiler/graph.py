@@ -31,6 +31,7 @@ class Edge:
 
 class StrategyGraph:
     def __init__(self, strategy: ir.Strategy):
+        self._funding: dict[str, str | None] = {}  # answers of funding_wallet; the graph never changes
         self._g = nx.DiGraph()
         for block in strategy.blocks:
             self._g.add_node(block.name, kind=block.kind, block=block)
@@ -78,6 +79,11 @@ class StrategyGraph:
 
     def funding_wallet(self, node: str) -> str | None:
         """The wallet whose funds reach `node`, following `from` through legs."""
+        if node not in self._funding:
+            self._funding[node] = self._find_funding_wallet(node)
+        return self._funding[node]
+
+    def _find_funding_wallet(self, node: str) -> str | None:
         seen = set()
         while node not in seen:
             seen.add(node)
@@ -102,6 +108,8 @@ class StrategyGraph:
 
     def cycles(self) -> list[list[str]]:
         """Each cycle once, starting from its smallest name, in a stable order."""
+        if nx.is_directed_acyclic_graph(self._g):
+            return []
         found = []
         for cycle in nx.simple_cycles(self._g):
             start = cycle.index(min(cycle))

@@ -25,8 +25,12 @@ class CheckResult:
     strategy: Strategy | None
     graph: StrategyGraph | None
     diagnostics: tuple[diag.Diagnostic, ...]
-    figures: Mapping[str, Any] = field(default_factory=dict)
     analysis: Any = None
+
+    @property
+    def figures(self) -> Mapping[str, Any]:
+        """The computed figures as plain data, built only when asked for (JSON output)."""
+        return self.analysis.to_json() if self.analysis is not None else {}
 
     @property
     def ok(self) -> bool:
@@ -89,27 +93,27 @@ def check_source(source: SourceFile, config: Config, catalog=None) -> CheckResul
         tree = syntax.parse(source.text, path)
     except syntax.ParseError as err:
         found = [diag.make(err.code, err.message, err.span, hint=err.hint)]
-        return _finish(source, None, None, found, config, {}, None)
+        return _finish(source, None, None, found, config, None)
     strategy, found = lower.lower(tree, path)
     if strategy is None:
-        return _finish(source, None, None, found, config, {}, None, tree.comments)
+        return _finish(source, None, None, found, config, None, tree.comments)
     catalog = catalog or load_catalog(config.catalogs)
     graph = StrategyGraph(strategy)
     found += resolve.check_structure(strategy, graph, catalog)
-    figures, analysis = {}, None
+    analysis = None
     if not diag.has_errors(found):
         from .rules import run_rules
 
-        analysis, rule_found, figures = run_rules(strategy, graph, catalog, config)
+        analysis, rule_found = run_rules(strategy, graph, catalog, config)
         found += rule_found
-    return _finish(source, strategy, graph, found, config, figures, analysis, tree.comments)
+    return _finish(source, strategy, graph, found, config, analysis, tree.comments)
 
 
-def _finish(source, strategy, graph, found, config, figures, analysis, comments=()) -> CheckResult:
+def _finish(source, strategy, graph, found, config, analysis, comments=()) -> CheckResult:
     found = [d for d in found if config.enabled(d.code)]
     found = apply_suppressions(found, comments, source.path)
     found.sort(key=diag.Diagnostic.sort_key)
-    return CheckResult(source.path, source, strategy, graph, tuple(found), figures, analysis)
+    return CheckResult(source.path, source, strategy, graph, tuple(found), analysis)
 
 
 def apply_suppressions(found: list[diag.Diagnostic], comments, path: str) -> list[diag.Diagnostic]:

@@ -141,3 +141,13 @@ def test_ten_megabyte_file_and_missing_file_do_not_stop_the_others(tmp_path):
     assert f"{big}:1:1: error[H004]: the file is 10.5 MiB" in out
     assert f"{tmp_path / 'missing.hedge'}:1:1: error[H002]: cannot read the file" in out
     assert "checked 3 files: 2 errors" in out
+
+
+def test_parallel_check_gives_the_same_report(tmp_path):
+    for i in range(70):  # above the size where check runs worker processes
+        text = (SPECS / "eth-usdc-v2-neutral.hedge").read_text()
+        (tmp_path / f"s{i:02}.hedge").write_text(text.replace("leverage   = 1x", f"leverage   = {1 + i % 30}x"))
+    serial = run_cli("check", "--format", "json", "--jobs", "1", str(tmp_path))
+    parallel = run_cli("check", "--format", "json", "--jobs", "2", str(tmp_path))
+    assert serial == parallel and serial[0] == 1
+    assert run_cli("check", "--jobs", "0", str(tmp_path))[0] == 2

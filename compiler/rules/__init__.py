@@ -9,8 +9,8 @@ from .base import CHECKS, Context
 
 
 def run_rules(strategy, graph, catalog, config):
-    """(analysis, diagnostics, figures) for a structurally sound strategy."""
+    """(analysis, diagnostics) for a structurally sound strategy."""
     analysis = analyse(strategy, graph, catalog, adjustments=int(config.threshold("adjustments-reserve")))
     ctx = Context(strategy, graph, catalog, config, analysis)
     found = [d for check in CHECKS for d in check(ctx)]
-    return analysis, found, analysis.to_json()
+    return analysis, found
