@@ -383,10 +383,7 @@ def funding_pnl(side: str, notional_value: float, annual_rate: float, days: floa
     negative rate means shorts pay longs.  Notional held constant.
     """
     side = _side(side)
-    notional_value = _non_negative("notional", notional_value)
-    annual_rate = _finite("annual_rate", annual_rate)
-    days = _non_negative("days", days)
-    paid_by_longs = notional_value * annual_rate * days / DAYS_PER_YEAR
+    paid_by_longs = _accrued(_non_negative("notional", notional_value), _finite("annual_rate", annual_rate), days)
     return paid_by_longs if side == "short" else -paid_by_longs
 
 
@@ -400,10 +397,7 @@ def annual_rate_from_8h(rate_8h: float) -> float:
 
 def cover_premium(amount: float, annual_price: float, days: float) -> float:
     """premium = amount * annual price * days / 365 (Nexus Mutual StakingProducts.sol)."""
-    amount = _non_negative("amount", amount)
-    annual_price = _non_negative("annual_price", annual_price)
-    days = _non_negative("days", days)
-    return amount * annual_price * days / DAYS_PER_YEAR
+    return _accrued(_non_negative("amount", amount), _non_negative("annual_price", annual_price), days)
 
 
 def with_commission(premium: float, commission: float) -> float:
@@ -417,10 +411,12 @@ def with_commission(premium: float, commission: float) -> float:
 
 def pool_fees(value: float, fee_apr: float, days: float) -> float:
     """fees = V * fee_apr * days / 365: simple (uncompounded) accrual on a constant value."""
-    value = _non_negative("value", value)
-    fee_apr = _non_negative("fee_apr", fee_apr)
-    days = _non_negative("days", days)
-    return value * fee_apr * days / DAYS_PER_YEAR
+    return _accrued(_non_negative("value", value), _non_negative("fee_apr", fee_apr), days)
+
+
+def _accrued(amount: float, annual_rate: float, days: float) -> float:
+    """Simple (uncompounded) accrual: amount * annual rate * days / 365."""
+    return amount * annual_rate * _non_negative("days", days) / DAYS_PER_YEAR
 
 
 def gas_cost(gas_units: float, gas_price_gwei: float) -> float:
