@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "validate strategy files and folders"),
     "rules": ("rules", "list every diagnostic code"),
     "explain": ("rules", "explain one diagnostic code"),
+    "fmt": ("fmt", "rewrite strategy files in canonical layout"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
