@@ -89,7 +89,7 @@ def did_you_mean(word: str, choices) -> str | None:
     """A hint naming the closest known word, if one is close enough."""
     import difflib
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
     return f"did you mean `{close[0]}`?" if close else None
 
 

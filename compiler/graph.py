@@ -22,7 +22,7 @@ from . import ir
 EDGE_KINDS = ("funds", "hedges", "protects", "held_at")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Edge:
     source: str
     target: str

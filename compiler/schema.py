@@ -19,6 +19,7 @@ FORMS = {
     "leverage": "leverage, e.g. `2.5x`",
     "percent": "a percentage, e.g. `15%`",
     "rate": "an annual rate, e.g. `8% apr` or `-5% apr`",
+    "percent_or_rate": "a yearly percentage, e.g. `15%` or `15% apr`",
     "duration": "a duration, e.g. `90d`, `8h` or `4w`",
     "gas_price": "a gas price, e.g. `20 gwei`",
     "range": "a price range, e.g. `2400 .. 4000 USDC`",
@@ -91,3 +92,18 @@ REFERENCE_KINDS = {
     "protects": ("pool", "perp"),
     "from": ("wallet",) + LEG_KINDS,
 }
+
+
+def reference_markdown() -> str:
+    """The key tables of docs/language.md, generated so they never drift."""
+    out = []
+    for kind, keys in BLOCKS.items():
+        out += [f"### `{kind}`", "", "| key | value | required | meaning |", "|---|---|---|---|"]
+        for name, key in keys.items():
+            form = FORMS[key.form] if key.form != "choice" else "one of " + ", ".join(f"`{c}`" for c in key.choices)
+            out.append(f"| `{name}` | {form} | {'yes' if key.required else ''} | {key.doc} |")
+        out.append("")
+    out += ["### `assume`", "", "| key | value | meaning |", "|---|---|---|"]
+    for prefix, key in ASSUME.items():
+        out.append(f"| `{prefix}{'' if prefix == 'gas_price' else '.X'}` | {FORMS[key.form]} | {key.doc} |")
+    return "\n".join(out) + "\n"

@@ -127,8 +127,10 @@ def grammar_text() -> str:
 def _parser():
     import lark
 
-    return lark.Lark(grammar_text(), parser="lalr", propagate_positions=True,
-                     maybe_placeholders=True, cache=_cache_path())
+    from .scanner import Scanner
+
+    return lark.Lark(grammar_text(), parser="lalr", lexer=Scanner, maybe_placeholders=True,
+                     cache=_cache_path())
 
 
 def _cache_path() -> str | bool:
@@ -153,46 +155,43 @@ def parse(text: str, path: str) -> SyntaxTree:
     """Parse `text`; raise ParseError with a located, readable message."""
     import lark
 
-    comments: list[Comment] = []
+    parser = _parser()
     try:
-        tree = _parse_collecting(text, comments)
+        tree = parser.parse(text)
     except lark.exceptions.UnexpectedInput as err:
         raise _translate(err, text, path) from None
+    from .scanner import Scanner
+
+    comments = Scanner.comments
     blocks = tuple(_block(child, path, 1) for child in tree.children)
     return SyntaxTree(blocks, tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in comments))
-
-
-def _parse_collecting(text: str, comments: list):
-    parser = _parser()
-    # The lexer drops comments; collect them through the interactive lexer stream.
-    lexer_conf = parser.parser.lexer_conf
-    if not getattr(lexer_conf, "_hedgec_hooked", False):
-        lexer_conf.callbacks["COMMENT"] = lambda tok: _COMMENT_SINK[-1].append(tok) or tok
-        lexer_conf._hedgec_hooked = True
-    _COMMENT_SINK.append(comments)
-    try:
-        return parser.parse(text)
-    finally:
-        _COMMENT_SINK.pop()
-
-
-_COMMENT_SINK: list[list] = [[]]
 
 
 def _token_span(tok, path: str) -> Span:
     return Span(path, tok.line, tok.column, tok.end_line, tok.end_column)
 
 
+def _tokens(tree):
+    """First and last token of a subtree (trees carry no positions of their own)."""
+    items = [c for c in tree.children if c is not None]
+    first, last = items[0], items[-1]
+    while not isinstance(first, str):
+        first = next(c for c in first.children if c is not None)
+    while not isinstance(last, str):
+        last = [c for c in last.children if c is not None][-1]
+    return first, last
+
+
 def _tree_span(tree, path: str) -> Span:
-    m = tree.meta
-    return Span(path, m.line, m.column, m.end_line, m.end_column)
+    first, last = _tokens(tree)
+    return Span(path, first.line, first.column, last.end_line, last.end_column)
 
 
 def _block(tree, path: str, depth: int) -> Block:
     if depth > MAX_DEPTH:
         raise ParseError(f"blocks are nested more than {MAX_DEPTH} deep", _tree_span(tree, path),
                          code="H005")
-    kind_tok, name_tok, *entries = tree.children
+    kind_tok, name_tok, *entries, _close = tree.children
     attrs, blocks, ordered = [], [], []
     for entry in entries:
         node = _attribute(entry, path) if entry.data == "attribute" else _block(entry, path, depth + 1)
@@ -238,7 +237,7 @@ def _value(tree, path: str):
     if kind == "string":
         return String(str(children[0]), span)
     if kind == "list":
-        items = tuple(_value(c, path) for c in children if c is not None)
+        items = tuple(_value(c, path) for c in children[1:-1] if c is not None)
         return ListValue(items, span)
     raise AssertionError(f"unhandled value node {kind}")
 

@@ -1,0 +1,142 @@
+"""The command line: exit codes, formats, folders, determinism, bad input."""
+import json
+import shutil
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, SPECS, run_cli
+
+
+def test_clean_example_exits_0():
+    code, out, err = run_cli("check", str(SPECS / "eth-usdc-v2-neutral.hedge"))
+    assert code == 0, out + err
+    assert "checked 1 file: 0 errors" in out
+
+
+def test_structural_fault_exits_1_with_location(tmp_path, v2_text):
+    bad = tmp_path / "bad.hedge"
+    bad.write_text(v2_text.replace("collateral = 10000 USDC", "colateral = 10000 USDC"))
+    code, out, _ = run_cli("check", str(bad))
+    assert code == 1
+    assert f"{bad}:35:5: error[H102]: `perp` has no key `colateral`" in out
+    assert "35 |     colateral = 10000 USDC\n" in out and "   |     ^^^^^^^^^\n" in out
+    assert "hint: did you mean `collateral`?" in out
+
+
+def test_folder_is_searched_recursively_and_sorted(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    shutil.copy(SPECS / "eth-usdc-v2-neutral.hedge", tmp_path / "a" / "b" / "z.hedge")
+    shutil.copy(SPECS / "eth-usdc-v3-range.hedge", tmp_path / "a" / "y.hedge")
+    (tmp_path / "a" / "notes.txt").write_text("not a strategy")
+    code, out, _ = run_cli("check", "--format", "json", str(tmp_path))
+    paths = [f["path"] for f in json.loads(out)["files"]]
+    assert paths == [str(tmp_path / "a" / "b" / "z.hedge"), str(tmp_path / "a" / "y.hedge")]
+
+
+def test_json_output_validates_against_its_schema(tmp_path, v2_text):
+    bad = tmp_path / "bad.hedge"
+    bad.write_text(v2_text.replace("hedges     = lp", "hedges     = nowhere"))
+    code, out, _ = run_cli("check", "--format", "json", str(SPECS), str(bad))
+    doc = json.loads(out)
+    schema = json.loads((ROOT / "specs" / "schema" / "check.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert code == 1 and doc["summary"]["errors"] >= 1
+    (entry,) = [f for f in doc["files"] if f["path"] == str(bad)]
+    assert entry["ok"] is False and entry["diagnostics"][0]["code"] == "H107"
+
+
+def test_output_is_byte_identical_across_runs():
+    first = run_cli("check", "--format", "json", str(SPECS))
+    second = run_cli("check", "--format", "json", str(SPECS))
+    assert first == second
+    assert run_cli("check", str(SPECS))[1] == run_cli("check", str(SPECS))[1]
+
+
+def test_github_format(tmp_path, v2_text):
+    bad = tmp_path / "bad.hedge"
+    bad.write_text(v2_text.replace("leverage   = 1x", "leverage   = 1"))
+    code, out, _ = run_cli("check", "--format", "github", str(bad))
+    assert code == 1
+    assert out.startswith(f"::error file={bad},line=36,col=18,")
+    assert "title=H104::`leverage`: expected leverage, e.g. `2.5x`" in out
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run_cli()[0] == 2
+    assert run_cli("check")[0] == 2
+    assert run_cli("check", "--format", "xml", str(SPECS))[0] == 2
+    assert run_cli("frobnicate")[0] == 2
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli("check", str(tmp_path / "empty"))
+    assert code == 2 and "no .hedge files" in err
+
+
+def test_broken_catalog_is_a_usage_error_naming_file_and_path(tmp_path):
+    overlay = tmp_path / "mine.yaml"
+    overlay.write_text("venues:\n  dydx:\n    markets:\n      BTC-USD:\n        imf: -1\n")
+    code, out, err = run_cli("check", "--catalog", str(overlay), str(SPECS / "eth-usdc-v2-neutral.hedge"))
+    assert code == 2 and "Traceback" not in err
+    assert str(overlay) in err and "venues.dydx.markets.BTC-USD.imf" in err
+
+
+def test_catalog_overlay_changes_the_outcome(tmp_path, v2_text):
+    overlay = tmp_path / "mine.yaml"
+    overlay.write_text("venues:\n  dydx:\n    markets:\n      DOGE-USD:\n        base: DOGE\n        quote: USD\n"
+                       "        imf: 0.1\n        mmf: 0.05\n        source: my desk\n        read: '2026-11-25'\n")
+    text = tmp_path / "doge.hedge"
+    text.write_text(v2_text.replace("ETH-USD", "DOGE-USD"))
+    assert "H112" in run_cli("check", str(text))[1]
+    assert "H112" not in run_cli("check", "--catalog", str(overlay), str(text))[1]
+
+
+def test_stdin(v2_text):
+    code, out, _ = run_cli("check", "-", stdin=v2_text.encode())
+    assert code == 0
+    code, out, _ = run_cli("check", "-", stdin=b"strategy s {\n  horizon = 30\n}\n")
+    assert code == 1 and out.startswith("<stdin>:2:13: error[H104]")
+
+
+def test_rules_and_explain():
+    code, out, _ = run_cli("rules")
+    assert code == 0 and "H102  error    unknown-key" in out
+    code, out, _ = run_cli("explain", "H102")
+    assert code == 0 and out.startswith("H102 unknown-key (error, structure)") and "colateral" in out
+    assert run_cli("explain", "unknown-key")[0] == 0
+    code, _, err = run_cli("explain", "H999")
+    assert code == 2 and "no rule `H999`" in err
+
+
+BAD_INPUTS = {
+    "empty": (b"", "H003", (1, 1)),
+    "only-comments": (b"# nothing here\n", "H003", (1, 1)),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00", "H002", (3, 1)),
+    "latin-1": ("strategy s {\n  title = \"caf\u00e9\"\n}\n".encode("latin-1"), "H002", (2, 15)),
+    "truncated": (b"strategy s {\n  horizon = 30d\n  pool lp {\n    venue = uniswap_v2\n", "H001", (4, 23)),
+    "unknown-key": (b"strategy s {\n  horizon = 30d\n  risk = high\n}\n", "H102", (3, 3)),
+    "huge-number": (b"strategy s {\n  horizon = 1e999d\n}\n", "H006", (2, 13)),
+    "negative-zero": (b"strategy s {\n  horizon = 30d\n  wallet w {\n    gas = -0 ETH\n  }\n}\n", "H006", (4, 11)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_inputs_get_one_located_diagnostic(tmp_path, name):
+    data, code, (line, column) = BAD_INPUTS[name]
+    path = tmp_path / f"{name}.hedge"
+    path.write_bytes(data)
+    exit_code, out, err = run_cli("check", "--format", "json", str(path))
+    assert exit_code == 1 and "Traceback" not in err
+    (entry,) = json.loads(out)["files"]
+    first = entry["diagnostics"][0]
+    assert (first["code"], first["line"], first["column"]) == (code, line, column)
+
+
+def test_ten_megabyte_file_and_missing_file_do_not_stop_the_others(tmp_path):
+    big = tmp_path / "big.hedge"
+    big.write_bytes(b"# padding\n" * 1_100_000)
+    code, out, err = run_cli("check", str(big), str(tmp_path / "missing.hedge"),
+                             str(SPECS / "eth-usdc-v2-neutral.hedge"))
+    assert code == 1 and "Traceback" not in err
+    assert f"{big}:1:1: error[H004]: the file is 10.5 MiB" in out
+    assert f"{tmp_path / 'missing.hedge'}:1:1: error[H002]: cannot read the file" in out
+    assert "checked 3 files: 2 errors" in out
