@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rules": ("rules", "list every diagnostic code"),
     "explain": ("rules", "explain one diagnostic code"),
     "fmt": ("fmt", "rewrite strategy files in canonical layout"),
+    "diff": ("diff", "what changed in risk between two versions of a strategy"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
