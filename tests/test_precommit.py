@@ -47,8 +47,9 @@ def try_repo(tmp_path_factory):
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GIT_AUTHOR_NAME": "t", "GIT_COMMITTER_NAME": "t",
            "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_EMAIL": "t@example.org"}
 
-    def run(repo, hook: str):
-        return subprocess.run([*_pre_commit(), "try-repo", str(ROOT), hook, "--all-files"], cwd=repo,
+    def run(repo, hook: str | None):
+        hooks = [hook] if hook else []
+        return subprocess.run([*_pre_commit(), "try-repo", str(ROOT), *hooks, "--all-files"], cwd=repo,
                               env=env, capture_output=True, text=True, timeout=600)
     return run
 
@@ -61,21 +62,18 @@ def throwaway_repo(path, files: dict[str, str]):
     return path
 
 
-def test_fmt_hook_rewrites_then_passes(try_repo, tmp_path):
-    repo = throwaway_repo(tmp_path, {"a.hedge": MESSY, "notes.txt": "horizon=1d\n"})
-    first = try_repo(repo, "hedgec-fmt")
-    assert first.returncode == 1, first.stdout
-    assert "files were modified by this hook" in first.stdout
-    assert (repo / "a.hedge").read_text() == "strategy s {\n  horizon = 1d\n}\n"
-    assert (repo / "notes.txt").read_text() == "horizon=1d\n"  # not a .hedge file
-    subprocess.run(["git", "add", "a.hedge"], cwd=repo, check=True)
-    second = try_repo(repo, "hedgec-fmt")
-    assert second.returncode == 0, second.stdout
-
-
-def test_check_hook_fails_on_a_broken_strategy_and_passes_on_an_example(try_repo, tmp_path):
+def test_hooks_reject_then_accept(try_repo, tmp_path):
     example = (ROOT / "specs" / "eth-usdc-v2-neutral.hedge").read_text()
-    broken = try_repo(throwaway_repo(tmp_path / "broken", {"s.hedge": BROKEN}), "hedgec-check")
-    assert broken.returncode == 1 and "error[H001]" in broken.stdout
-    good = try_repo(throwaway_repo(tmp_path / "good", {"s.hedge": example}), "hedgec-check")
-    assert good.returncode == 0, good.stdout
+    repo = throwaway_repo(tmp_path, {"a.hedge": MESSY, "b.hedge": BROKEN, "notes.txt": "horizon=1d\n"})
+    first = try_repo(repo, None)  # both hooks
+    assert first.returncode == 1, first.stdout
+    assert "files were modified by this hook" in first.stdout  # hedgec-fmt rewrote a.hedge
+    assert "error[H001]" in first.stdout  # hedgec-check (and fmt) refuse b.hedge
+    assert (repo / "a.hedge").read_text() == "strategy s {\n  horizon = 1d\n}\n"
+    assert (repo / "b.hedge").read_text() == BROKEN  # unparsable: left untouched
+    assert (repo / "notes.txt").read_text() == "horizon=1d\n"  # not a .hedge file
+    (repo / "b.hedge").write_text(example)
+    subprocess.run(["git", "add", "a.hedge", "b.hedge"], cwd=repo, check=True)
+    second = try_repo(repo, None)
+    assert second.returncode == 0, second.stdout
+    assert "hedgec check" in second.stdout and "hedgec fmt" in second.stdout
