@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("rules", "explain one diagnostic code"),
     "fmt": ("fmt", "rewrite strategy files in canonical layout"),
     "diff": ("diff", "what changed in risk between two versions of a strategy"),
+    "lsp": ("lsp", "run the language server for editors (stdio)"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
