@@ -8,6 +8,7 @@ the command exits 2.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 
 from hedgec.cli import common
@@ -37,13 +38,16 @@ def run(args) -> int:
 
 def format_path(path: str, args) -> str:
     """Format one file (or stdin); 'same', 'changed' or 'failed'."""
-    from hedgec.compiler.pipeline import decode, read_source
+    from hedgec.compiler.pipeline import decode, read_source, too_large
 
     check = args.check
+    max_bytes = int(common.config_for(path, args).threshold("max-file-bytes"))
     if path == "-":
-        source, problems = decode(sys.stdin.buffer.read(), "<stdin>")
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        source, problems = decode(data, "<stdin>") if len(data) <= max_bytes else \
+            (None, [too_large(None, max_bytes, "<stdin>")])
     else:
-        source, problems = read_source(path, int(common.config_for(path, args).threshold("max-file-bytes")))
+        source, problems = read_source(path, max_bytes)
     if source is None:
         return _report(problems, None)
     formatted = _formatted(source)
@@ -64,9 +68,14 @@ def format_path(path: str, args) -> str:
 
 
 def unified_diff(old: str, new: str, path: str) -> list[str]:
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+    lines = difflib.unified_diff(_lines(old), _lines(new),
                                  f"{path} (original)", f"{path} (formatted)")
     return [line if line.endswith("\n") else line + "\n" for line in lines]
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their ends, broken at "\\n" only, as the parser counts them."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
 
 
 def _formatted(source) -> str | None:

@@ -6,10 +6,11 @@ the typed IR happens in compiler/lower.py.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from .source import Span
+from .source import Span, source_lines
 
 MAX_DEPTH = 8
 
@@ -155,6 +156,7 @@ def parse(text: str, path: str) -> SyntaxTree:
     """Parse `text`; raise ParseError with a located, readable message."""
     import lark
 
+    _check_nesting(text, path)
     parser = _parser()
     try:
         tree = parser.parse(text)
@@ -165,6 +167,29 @@ def parse(text: str, path: str) -> SyntaxTree:
     comments = Scanner.comments
     blocks = tuple(_block(child, path, 1) for child in tree.children)
     return SyntaxTree(blocks, tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in comments))
+
+
+_NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}\[\]\n]')
+
+
+def _check_nesting(text: str, path: str) -> None:
+    """Refuse blocks or lists nested deeper than MAX_DEPTH before parsing, so
+    building the tree (which recurses) never runs out of stack."""
+    depth = {"{": 0, "[": 0}
+    line, line_start = 1, 0
+    for match in _NESTING.finditer(text):
+        char = match.group()
+        if char == "\n":
+            line, line_start = line + 1, match.end()
+        elif char in "{[":
+            depth[char] += 1
+            if depth[char] > MAX_DEPTH:
+                what = "blocks" if char == "{" else "lists"
+                raise ParseError(f"{what} are nested more than {MAX_DEPTH} deep",
+                                 Span.point(path, line, match.start() - line_start + 1), code="H005")
+        elif char in "}]":
+            opener = "{" if char == "}" else "["
+            depth[opener] = max(depth[opener] - 1, 0)
 
 
 def _token_span(tok, path: str) -> Span:
@@ -307,7 +332,7 @@ def _translate(err, text: str, path: str) -> ParseError:
 
 
 def _eof_error(text: str, path: str, err) -> ParseError:
-    lines = text.splitlines() or [""]
+    lines = source_lines(text)
     end = Span.point(path, len(lines), len(lines[-1]) + 1)
     opened = _unclosed_block(text)
     if opened is not None:
@@ -320,7 +345,7 @@ def _eof_error(text: str, path: str, err) -> ParseError:
 def _unclosed_block(text: str):
     """The innermost block left open at the end of the text, as (line, head)."""
     stack = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(source_lines(text), start=1):
         code = raw.split("#", 1)[0]
         for i, ch in enumerate(code):
             if ch == "{":
