@@ -146,3 +146,21 @@ def test_check_writes_sarif_with_output_file(tmp_path):
     code, _, _ = run_cli("check", "--format", "sarif", "-o", str(report), str(broken))
     assert code == 1
     jsonschema.Draft4Validator(SCHEMA).validate(json.loads(report.read_text()))
+
+
+def test_the_documented_workflow_is_valid_yaml_using_both_formats():
+    from ruamel.yaml import YAML
+
+    from conftest import ROOT
+
+    doc = (ROOT / "docs" / "ci.md").read_text()
+    blocks = doc.split("```yaml\n")[1:]
+    workflow = YAML(typ="safe").load(blocks[0].split("```")[0])
+    steps = workflow["jobs"]["check"]["steps"]
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert "hedgec check --format github" in runs and "--format sarif -o hedgec.sarif" in runs
+    assert "hedgec fmt --check" in runs
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert upload["with"]["sarif_file"] == "hedgec.sarif"
+    hooks = YAML(typ="safe").load(blocks[1].split("```")[0])["repos"][0]["hooks"]
+    assert [h["id"] for h in hooks] == ["hedgec-fmt", "hedgec-check"]
