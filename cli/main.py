@@ -20,6 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "graph": ("graph", "draw a strategy's dependency graph (DOT or Mermaid)"),
     "build": ("build", "write every artefact of a strategy to a folder"),
     "simulate": ("simulate", "simulate a strategy: payoff grid, Monte Carlo or a replay of real prices"),
+    "fmt": ("fmt", "rewrite strategy files in canonical layout"),
+    "diff": ("diff", "what changed in risk between two versions of a strategy"),
+    "lsp": ("lsp", "run the language server for editors (stdio)"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -43,12 +43,19 @@ def read_source(path: str, max_bytes: int) -> tuple[SourceFile | None, list[diag
     try:
         size = Path(path).stat().st_size
         if size > max_bytes:
-            return None, [diag.make("H004", f"the file is {size / 1_048_576:.1f} MiB; hedgec reads strategy "
-                                            f"files up to {max_bytes / 1_048_576:.1f} MiB", start)]
+            return None, [too_large(size, max_bytes, path)]
         data = Path(path).read_bytes()
     except OSError as err:
         return None, [diag.make("H002", f"cannot read the file: {err.strerror or err}", start)]
     return decode(data, path)
+
+
+def too_large(size: int | None, max_bytes: int, path: str) -> diag.Diagnostic:
+    """H004; `size` None when reading stopped at the limit (a stream)."""
+    limit = f"{max_bytes / 1_048_576:.1f} MiB"
+    message = f"the file is {size / 1_048_576:.1f} MiB; hedgec reads strategy files up to {limit}" \
+        if size is not None else f"the input is larger than the {limit} hedgec reads"
+    return diag.make("H004", message, Span.point(path, 1, 1))
 
 
 def decode(data: bytes, path: str) -> tuple[SourceFile | None, list[diag.Diagnostic]]:
@@ -89,6 +96,9 @@ def check_source(source: SourceFile, config: Config, catalog=None) -> CheckResul
     from .catalog import load_catalog
 
     path = source.path
+    limit = int(config.threshold("max-file-bytes"))
+    if len(source.text) > limit // 4 and len(source.text.encode("utf-8")) > limit:  # text from stdin or an editor
+        return CheckResult(path, source, None, None, (too_large(len(source.text.encode("utf-8")), limit, path),))
     try:
         tree = syntax.parse(source.text, path)
     except syntax.ParseError as err:

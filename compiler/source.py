@@ -39,5 +39,13 @@ class SourceFile:
     text: str
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = source_lines(self.text)
         return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines as the parser counts them: broken at "\\n" only (a form feed
+    or U+2028 is not a line break), without the "\\r" of CRLF, and no empty
+    line after a final newline."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    return lines[:-1] if len(lines) > 1 and lines[-1] == "" else lines

@@ -6,10 +6,11 @@ the typed IR happens in compiler/lower.py.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from .source import Span
+from .source import Span, source_lines
 
 
 
@@ -156,6 +157,7 @@ def parse(text: str, path: str) -> SyntaxTree:
 
     from .scanner import MAX_DEPTH, Scanner, TooDeep
 
+    _check_nesting(text, path)
     parser = _parser()
     _Builder.path = path
     try:
@@ -167,6 +169,29 @@ def parse(text: str, path: str) -> SyntaxTree:
                          hint="a strategy needs two levels: `strategy` and its legs", code="H005") from None
     comments = tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in Scanner.comments)
     return SyntaxTree(tuple(blocks), comments)
+
+
+_NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}\[\]\n]')
+
+
+def _check_nesting(text: str, path: str) -> None:
+    """Refuse blocks or lists nested deeper than MAX_DEPTH before parsing, so
+    building the tree (which recurses) never runs out of stack."""
+    depth = {"{": 0, "[": 0}
+    line, line_start = 1, 0
+    for match in _NESTING.finditer(text):
+        char = match.group()
+        if char == "\n":
+            line, line_start = line + 1, match.end()
+        elif char in "{[":
+            depth[char] += 1
+            if depth[char] > MAX_DEPTH:
+                what = "blocks" if char == "{" else "lists"
+                raise ParseError(f"{what} are nested more than {MAX_DEPTH} deep",
+                                 Span.point(path, line, match.start() - line_start + 1), code="H005")
+        elif char in "}]":
+            opener = "{" if char == "}" else "["
+            depth[opener] = max(depth[opener] - 1, 0)
 
 
 def _token_span(tok, path: str) -> Span:
@@ -309,7 +334,7 @@ def _translate(err, text: str, path: str) -> ParseError:
 
 
 def _eof_error(text: str, path: str, err) -> ParseError:
-    lines = text.splitlines() or [""]
+    lines = source_lines(text)
     end = Span.point(path, len(lines), len(lines[-1]) + 1)
     opened = _unclosed_block(text)
     if opened is not None:
@@ -322,7 +347,7 @@ def _eof_error(text: str, path: str, err) -> ParseError:
 def _unclosed_block(text: str):
     """The innermost block left open at the end of the text, as (line, head)."""
     stack = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(source_lines(text), start=1):
         code = raw.split("#", 1)[0]
         for i, ch in enumerate(code):
             if ch == "{":
