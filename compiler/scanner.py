@@ -12,15 +12,17 @@ import re
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import Lexer, Token
 
-MAX_DEPTH = 8  # blocks nested deeper are refused before the parser sees them
+MAX_DEPTH = 8  # blocks or lists nested deeper are refused before the parser sees them
+_OPENS = {"{": "blocks", "[": "lists"}
+_CLOSES = {"}": "{", "]": "["}
 
 
 class TooDeep(Exception):
-    """Braces nested beyond MAX_DEPTH, at (line, column)."""
+    """Blocks or lists nested beyond MAX_DEPTH, at (line, column)."""
 
-    def __init__(self, line: int, column: int):
-        super().__init__(f"nested too deep at {line}:{column}")
-        self.line, self.column = line, column
+    def __init__(self, what: str, line: int, column: int):
+        super().__init__(f"{what} nested too deep at {line}:{column}")
+        self.what, self.line, self.column = what, line, column
 
 
 def _token(kind, value, pos, line, column, end_line, end_column, end_pos, _new=str.__new__):
@@ -44,7 +46,7 @@ class Scanner(Lexer):
     def lex(self, text: str):
         comments = Scanner.comments = []
         match, pos, end = self.regex.match, 0, len(text)
-        line, line_start, depth = 1, 0, 0
+        line, line_start, depth = 1, 0, {"{": 0, "[": 0}
         while pos < end:
             m = match(text, pos)
             if m is None:
@@ -56,10 +58,12 @@ class Scanner(Lexer):
             if kind == "COMMENT" or kind not in self.ignore:
                 token = _token(kind, value, pos, line, pos - line_start + 1, end_line,
                                stop - end_line_start + 1, stop)
-                if value == "{" or value == "}":
-                    depth += 1 if value == "{" else -1
-                    if depth > MAX_DEPTH:
-                        raise TooDeep(line, pos - line_start + 1)
+                if value in _OPENS:
+                    depth[value] += 1
+                    if depth[value] > MAX_DEPTH:
+                        raise TooDeep(_OPENS[value], line, pos - line_start + 1)
+                elif value in _CLOSES:
+                    depth[_CLOSES[value]] -= 1
                 if kind == "COMMENT":
                     comments.append(token)
                 else:

@@ -6,7 +6,6 @@ the typed IR happens in compiler/lower.py.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -157,7 +156,6 @@ def parse(text: str, path: str) -> SyntaxTree:
 
     from .scanner import MAX_DEPTH, Scanner, TooDeep
 
-    _check_nesting(text, path)
     parser = _parser()
     _Builder.path = path
     try:
@@ -165,33 +163,10 @@ def parse(text: str, path: str) -> SyntaxTree:
     except UnexpectedInput as err:
         raise _translate(err, text, path) from None
     except TooDeep as err:
-        raise ParseError(f"blocks are nested more than {MAX_DEPTH} deep", Span.point(path, err.line, err.column),
+        raise ParseError(f"{err.what} are nested more than {MAX_DEPTH} deep", Span.point(path, err.line, err.column),
                          hint="a strategy needs two levels: `strategy` and its legs", code="H005") from None
     comments = tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in Scanner.comments)
     return SyntaxTree(tuple(blocks), comments)
-
-
-_NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}\[\]\n]')
-
-
-def _check_nesting(text: str, path: str) -> None:
-    """Refuse blocks or lists nested deeper than MAX_DEPTH before parsing, so
-    building the tree (which recurses) never runs out of stack."""
-    depth = {"{": 0, "[": 0}
-    line, line_start = 1, 0
-    for match in _NESTING.finditer(text):
-        char = match.group()
-        if char == "\n":
-            line, line_start = line + 1, match.end()
-        elif char in "{[":
-            depth[char] += 1
-            if depth[char] > MAX_DEPTH:
-                what = "blocks" if char == "{" else "lists"
-                raise ParseError(f"{what} are nested more than {MAX_DEPTH} deep",
-                                 Span.point(path, line, match.start() - line_start + 1), code="H005")
-        elif char in "}]":
-            opener = "{" if char == "}" else "["
-            depth[opener] = max(depth[opener] - 1, 0)
 
 
 def _token_span(tok, path: str) -> Span:

@@ -77,7 +77,8 @@ def test_fixing_the_document_clears_its_diagnostics(client):
     assert [d["code"] for d in client.published()[-1]["diagnostics"]] == ["H001"]
     client.notify("textDocument/didChange", {"textDocument": {"uri": URI, "version": 2},
                                              "contentChanges": [{"text": V2}]})
-    assert client.published()[-1]["diagnostics"] == []
+    # only information remains (the premium of each cover leg): no errors (1) or warnings (2)
+    assert {d["severity"] for d in client.published()[-1]["diagnostics"]} <= {3}
 
 
 def test_completion_offers_collateral_inside_a_perp_block(client):
