@@ -78,13 +78,14 @@ class _Printer:
         items += [_Item(e.span.line, e.span.end_line, e) for e in entries]
         return sorted(items, key=lambda i: i.start)
 
-    def body(self, items: list[_Item], depth: int, group: int, width: int) -> list[_Line]:
+    def body(self, items: list[_Item], depth: int, group: int, width: int, closing: int | None) -> list[_Line]:
+        """`closing`: the line of the enclosing block's `}` (None at the top)."""
         out: list[_Line] = []
         previous = None
         for index, item in enumerate(items):
             if previous is not None and self._blank_between(previous, item, items[index:]):
                 out.append(_Line(depth, "", (), group))
-            out += self.item(item, depth, group, width)
+            out += self.item(item, depth, group, width, closing)
             previous = item
         return out
 
@@ -97,29 +98,32 @@ class _Printer:
         entry = next((i.node for i in rest if not isinstance(i.node, syntax.Comment)), None)
         return isinstance(previous.node, syntax.Block) or isinstance(entry, syntax.Block)
 
-    def item(self, item: _Item, depth: int, group: int, width: int) -> list[_Line]:
+    def item(self, item: _Item, depth: int, group: int, width: int, closing: int | None) -> list[_Line]:
         node = item.node
         if isinstance(node, syntax.Comment):
             return [_Line(depth, node.text, (), group)]
         if isinstance(node, syntax.Attribute):
             code = f"{node.key.ljust(width)} = {value_text(node.value)}"
             return [_Line(depth, code, (node.span.end_line,), group)]
-        return self.block(node, depth, group)
+        return self.block(node, depth, group, closing)
 
-    def block(self, block: syntax.Block, depth: int, outer_group: int) -> list[_Line]:
+    def block(self, block: syntax.Block, depth: int, outer_group: int, closing: int | None) -> list[_Line]:
         head = f"{block.kind} {block.name}" if block.name else block.kind
         first, last = block.span.line, block.span.end_line
         items = self.items(block.entries, self.own_line, first, last)
-        if not items and not (first != last and first in self.trailing and last in self.trailing):
+        # An empty block stays open over two lines only to keep a comment on each of
+        # them; a comment after `}}` belongs to the enclosing block's `}` instead.
+        own_closing_comment = last in self.trailing and last != closing
+        if not items and not (first != last and first in self.trailing and own_closing_comment):
             return [_Line(depth, head + " {}", (first, last), outer_group)]
         width = max((len(a.key) for a in block.attributes), default=0)
-        inner = self.body(items, depth + 1, self.new_group(), width)
+        inner = self.body(items, depth + 1, self.new_group(), width, last)
         return [_Line(depth, head + " {", (first,), outer_group), *inner,
                 _Line(depth, "}", (last,), outer_group)]
 
     def document(self, tree: syntax.SyntaxTree) -> list[_Line]:
         items = self.items(tree.blocks, self.own_line, 0, float("inf"))
-        lines = self.body(items, 0, self.new_group(), 0)
+        lines = self.body(items, 0, self.new_group(), 0, None)
         for line_number, comment in self.trailing.items():
             owner = next(line for line in reversed(lines) if line_number in line.anchors)
             owner.comment = comment.text

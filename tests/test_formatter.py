@@ -171,3 +171,12 @@ def test_stdin_is_formatted_to_stdout():
     assert result.returncode == 0 and result.stdout == CANONICAL
     checked = hedgec("fmt", "--check", "-", stdin=MESSY)
     assert checked.returncode == 1 and "--- <stdin> (original)" in checked.stdout
+
+
+def test_comment_after_two_closing_braces_stays_put_and_is_stable():
+    # Found by the fuzz test: the inner empty block once kept two lines for a
+    # comment that belonged to the outer block's `}`, and collapsed on the next run.
+    text = 'strategy {}\nstrategy {strategy {}\n  strategy { #\n  }}  #\n'
+    once = formatter.format_source(text, "f.hedge")
+    assert formatter.format_source(once, "f.hedge") == once
+    assert once.count("#") == 2
