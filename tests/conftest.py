@@ -1,9 +1,17 @@
 """Shared fixtures and options. `--update-goldens` rewrites tests/golden/ from
 the current output instead of comparing against it (see docs/targets.md)."""
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# In CI the property and fuzz tests draw the same examples every run, so a
+# red build always reproduces; locally they keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
