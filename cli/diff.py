@@ -12,7 +12,7 @@ from hedgec.cli.main import EXIT_OK, UsageError
 
 
 def add_arguments(parser, name: str) -> None:
-    parser.add_argument("paths", nargs=2, metavar="OLD NEW",
+    parser.add_argument("paths", nargs=2, metavar="PATH",
                         help="two strategy files, or a git revision and a file: `REV -- FILE`")
     parser.add_argument("--output-format", "--format", dest="format", default="text",
                         choices=("text", "markdown"), help="how to print the diff (default: text)")

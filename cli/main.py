@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # command -> (module under hedgec.cli, one-line help)
@@ -69,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a bug in hedgec, not in the input: say so without a traceback
+        if os.environ.get("HEDGEC_DEBUG"):
+            raise
+        print(f"hedgec: internal error: {type(err).__name__}: {err}\n"
+              "hedgec: this is a bug in hedgec; rerun with HEDGEC_DEBUG=1 for the traceback and report it",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _single_parser(name: str) -> argparse.ArgumentParser:

@@ -151,3 +151,25 @@ def test_parallel_check_gives_the_same_report(tmp_path):
     parallel = run_cli("check", "--format", "json", "--jobs", "2", str(tmp_path))
     assert serial == parallel and serial[0] == 1
     assert run_cli("check", "--jobs", "0", str(tmp_path))[0] == 2
+
+
+@pytest.mark.parametrize("command", sorted(__import__("hedgec.cli.main", fromlist=["COMMANDS"]).COMMANDS))
+def test_every_command_has_help(command, capsys):
+    from hedgec.cli.main import main
+
+    assert main([command, "--help"]) == 0
+    assert f"hedgec {command}" in capsys.readouterr().out
+
+
+def test_internal_errors_are_reported_without_a_traceback(monkeypatch, capsys):
+    from hedgec.cli import check
+    from hedgec.cli.main import main
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check, "run", broken)
+    monkeypatch.delenv("HEDGEC_DEBUG", raising=False)
+    assert main(["check", str(SPECS)]) == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
