@@ -65,7 +65,4 @@ def compile_file(args):
 
 
 def emit(text: str, args) -> None:
-    if args.output:
-        common.write_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
+    common.emit(text, args.output)

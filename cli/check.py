@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 
 from hedgec.cli import common, output
 from hedgec.cli.main import EXIT_FINDINGS, EXIT_OK, UsageError
@@ -21,14 +20,9 @@ def add_arguments(parser, name: str) -> None:
 
 def run(args) -> int:
     paths = common.expand_paths(args.paths)
-    if not paths:
-        raise UsageError("no .hedge files found in " + ", ".join(args.paths))
     results = check_all(paths, args)
     report = output.FORMATS[args.format](results)
-    if args.output:
-        common.write_atomic(args.output, report)
-    else:
-        sys.stdout.write(report)
+    common.emit(report, args.output)
     return EXIT_FINDINGS if failed(results, args.strict) else EXIT_OK
 
 

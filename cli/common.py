@@ -23,7 +23,17 @@ def expand_paths(paths: list[str]) -> list[str]:
             found += sorted(str(p) for p in Path(path).rglob("*.hedge") if p.is_file())
         else:
             found.append(path)
+    if not found:
+        raise UsageError("no .hedge files found in " + ", ".join(paths))
     return found
+
+
+def emit(text: str, output: str | None) -> None:
+    """The report to `output` (written atomically), or to stdout."""
+    if output:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
 
 
 def config_for(path: str, args):

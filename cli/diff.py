@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from hedgec.cli import common
@@ -33,10 +32,7 @@ def run(args) -> int:
         old = check_text(git_show(first, second), f"{second}@{first}", config, catalog)
     new = common.check_path(second, args)
     report = FORMATS[args.format](risk_diff(old, new, catalog))
-    if args.output:
-        common.write_atomic(args.output, report)
-    else:
-        sys.stdout.write(report)
+    common.emit(report, args.output)
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ import re
 import sys
 
 from hedgec.cli import common
-from hedgec.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from hedgec.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 
 def add_arguments(parser, name: str) -> None:
@@ -24,8 +24,6 @@ def add_arguments(parser, name: str) -> None:
 
 def run(args) -> int:
     paths = common.expand_paths(args.paths)
-    if not paths:
-        raise UsageError("no .hedge files found in " + ", ".join(args.paths))
     outcomes = [format_path(path, args) for path in paths]
     changed = sum(1 for o in outcomes if o == "changed")
     if not args.check and "-" not in paths:

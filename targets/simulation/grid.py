@@ -18,7 +18,6 @@ impermanent loss 2 sqrt(r) / (1 + r) - 1.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
