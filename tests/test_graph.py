@@ -62,7 +62,10 @@ def test_leg_with_no_funding_wallet(v2_text):
     text = text.replace("    fee_apr = 15%\n    from    = main", "    fee_apr = 15%\n    from    = pool_cover")
     text = text.replace("    protects = lp\n    amount   = 20000 USDC\n    period   = 90d\n    from     = main",
                         "    protects = lp\n    amount   = 20000 USDC\n    period   = 90d\n    from     = lp")
-    assert "H109" in codes(text) or "H110" in codes(text)
+    found = result(text).diagnostics
+    assert "H109" in [d.code for d in found]  # lp --> pool_cover --> lp
+    unfunded = {d.message for d in found if d.code == "H110"}
+    assert "`perp hedge` is not funded by any wallet" in unfunded  # its funds come from the cycle
 
 
 def test_unknown_venue_market_chain(v2_text):
