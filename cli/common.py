@@ -1,6 +1,7 @@
 """What several commands share: finding files, settings and the catalog."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -55,12 +56,21 @@ def config_for(path: str, args):
 
 
 def catalog_for(config):
-    from hedgec.compiler.catalog import CatalogError, load_catalog
+    from hedgec.compiler.catalog import CatalogError
 
     try:
-        return load_catalog(config.catalogs)
+        return _catalog(config.catalogs)
     except CatalogError as err:
         raise UsageError(str(err)) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog(overlays: tuple[str, ...]):
+    """The catalog with `overlays`, read and validated once per run, not once per
+    checked file (load_catalog caches only the bundled catalog)."""
+    from hedgec.compiler.catalog import load_catalog
+
+    return load_catalog(overlays)
 
 
 def check_path(path: str, args):

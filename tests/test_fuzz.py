@@ -75,7 +75,7 @@ def test_file_access_is_limited_to_the_file_given(name, tmp_path, monkeypatch):
     spec = tmp_path / name
     spec.write_text(SPEC_TEXTS[name] + '\n# include "/etc/passwd" ../../secret\n')
     opened = []
-    real_open, real_io_open = builtins.open, io.open
+    real_open = builtins.open
 
     def watch(file, *args, **kwargs):
         opened.append(str(file))
