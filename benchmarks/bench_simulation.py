@@ -27,8 +27,8 @@ import tracemalloc
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 
-from hedgec.targets.simulation import CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig, simulate  # noqa: E402
-from hedgec.targets.simulation.report import format_table  # noqa: E402
+from hedgec.simulation import CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig, simulate  # noqa: E402
+from hedgec.simulation.report import format_table  # noqa: E402
 
 
 def bench_config(paths: int, steps: int) -> SimConfig:
@@ -118,7 +118,7 @@ def main() -> None:
         cmd += ["--workers", str(args.workers)]
     child = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     baseline = json.loads(subprocess.run(
-        [sys.executable, "-c", "import json, resource, numpy, hedgec.targets.simulation;"
+        [sys.executable, "-c", "import json, resource, numpy, hedgec.simulation;"
          "print(json.dumps({'maxrss_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"],
         check=True, capture_output=True, text=True).stdout)
 

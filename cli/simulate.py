@@ -24,7 +24,7 @@ def add_arguments(parser, name: str) -> None:
 
 def run(args) -> int:
     from hedgec.targets.plan import build_plan
-    from hedgec.targets.simulation.from_plan import NotSimulable, config_from_plan
+    from hedgec.simulation.from_plan import NotSimulable, config_from_plan
 
     options = artefacts.plan_options(args)
     if args.plot and not args.plot.lower().endswith((".png", ".svg")):
@@ -46,11 +46,12 @@ def run(args) -> int:
 
 
 def _monte_carlo(config, plan: dict, args) -> str:
-    from hedgec.targets.simulation import payoff_grid, simulate
-    from hedgec.targets.simulation import report
+    from hedgec.cli.progress import ProgressBar
+    from hedgec.simulation import payoff_grid, simulate
+    from hedgec.simulation import report
 
     grid = payoff_grid(config)
-    result = simulate(config, workers=args.workers, progress=True)
+    result = simulate(config, workers=args.workers, progress=ProgressBar("simulating", config.paths))
     if args.plot:
         _plot(lambda path: report.plot(result, grid, path), args.plot)
     if args.format == "json":
@@ -62,8 +63,8 @@ def _monte_carlo(config, plan: dict, args) -> str:
 
 
 def _replay(config, plan: dict, args) -> str:
-    from hedgec.targets.simulation import PriceFileError, load_prices, replay
-    from hedgec.targets.simulation import report
+    from hedgec.simulation import PriceFileError, load_prices, replay
+    from hedgec.simulation import report
 
     import warnings
 

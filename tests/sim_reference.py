@@ -1,6 +1,6 @@
 """Scalar reference for the simulation engine: plain loops over paths and steps.
 
-Written from the rules in hedgec.targets.simulation.engine's docstring and the
+Written from the rules in hedgec.simulation.engine's docstring and the
 pool formulas in docs, sharing no code with the engine, to cross-check it.
 """
 import math

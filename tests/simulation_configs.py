@@ -1,5 +1,5 @@
 """Configurations shared by the simulation tests."""
-from hedgec.targets.simulation import CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig
+from hedgec.simulation import CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig
 
 
 def eth_v2_neutral(**overrides) -> SimConfig:

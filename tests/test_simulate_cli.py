@@ -5,8 +5,8 @@ import pytest
 
 from hedgec.cli.main import main
 from hedgec.targets.plan import PlanOptions, build_plan
-from hedgec.targets.simulation import payoff_grid
-from hedgec.targets.simulation.from_plan import NotSimulable, config_from_plan
+from hedgec.simulation import payoff_grid
+from hedgec.simulation.from_plan import NotSimulable, config_from_plan
 
 from conftest import ROOT, SPECS
 from targets_support import TWO_POOLS, compile_path, compile_text

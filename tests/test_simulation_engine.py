@@ -4,7 +4,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from hedgec.targets.simulation import (CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig, simulate,
+from hedgec.simulation import (CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig, simulate,
                                        simulate_prices)
 
 from sim_reference import reference_run
@@ -60,7 +60,7 @@ def test_engine_matches_scalar_reference_v3_two_perps():
 
 
 def test_simulate_and_simulate_prices_agree_on_the_same_draws():
-    from hedgec.targets.simulation.engine import BLOCK, block_streams
+    from hedgec.simulation.engine import BLOCK, block_streams
 
     config = eth_v2_neutral(paths=BLOCK, steps=20, events=(), covers=())
     result = simulate(config, workers=1)

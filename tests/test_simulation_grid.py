@@ -3,9 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from hedgec.targets.simulation import PerpSpec, PoolSpec, SimConfig, payoff_grid
-from hedgec.targets.simulation.grid import liquidation_price
-from hedgec.targets.simulation.pools import PoolModel, v2_amount0, v3_amounts, v3_liquidity
+from hedgec.simulation import PerpSpec, PoolSpec, SimConfig, payoff_grid
+from hedgec.simulation.grid import liquidation_price
+from hedgec.simulation.pools import PoolModel, v2_amount0, v3_amounts, v3_liquidity
 
 from simulation_configs import bare_v2
 

@@ -5,9 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hedgec.targets.simulation import PerpSpec, PoolSpec, SimConfig, simulate
-from hedgec.targets.simulation.replay import PriceFileError, load_prices, replay
-from hedgec.targets.simulation import report
+from hedgec.simulation import PerpSpec, PoolSpec, SimConfig, simulate
+from hedgec.simulation.replay import PriceFileError, load_prices, replay
+from hedgec.simulation import report
+from hedgec.cli.progress import ProgressBar
 
 from simulation_configs import eth_v2_neutral
 
@@ -105,7 +106,7 @@ def test_replay_liquidates_a_short_on_a_rally():
 
 
 def test_report_table_dict_and_plot(tmp_path):
-    from hedgec.targets.simulation import payoff_grid
+    from hedgec.simulation import payoff_grid
 
     config = eth_v2_neutral(paths=2048, steps=30)
     result = simulate(config)
@@ -128,7 +129,7 @@ def test_progress_bar_is_silent_off_a_terminal(capsys):
     import io
 
     stream = io.StringIO()
-    bar = report.ProgressBar("x", 10, stream=stream, delay=0.0)
+    bar = ProgressBar("x", 10, stream=stream, delay=0.0)
     bar(5)
     bar(10)
     assert stream.getvalue() == ""
@@ -142,10 +143,10 @@ def test_progress_bar_draws_on_a_terminal_after_the_delay():
             return True
 
     stream = Terminal()
-    slow = report.ProgressBar("sim", 10, stream=stream, delay=3600.0)
+    slow = ProgressBar("sim", 10, stream=stream, delay=3600.0)
     slow(10)
     assert stream.getvalue() == ""
-    bar = report.ProgressBar("sim", 10, stream=stream, delay=0.0)
+    bar = ProgressBar("sim", 10, stream=stream, delay=0.0)
     bar(5)
     bar(10)
     assert "50.0%" in stream.getvalue() and stream.getvalue().endswith("100.0%\n")

@@ -406,21 +406,18 @@ def chunk_plan(paths: int, chunk_size: int) -> list[list[tuple[int, int, int]]]:
 
 
 def simulate(config: SimConfig, chunk_size: int = DEFAULT_CHUNK, workers: int | None = None,
-             progress: Callable[[int, int], None] | bool | None = None) -> Result:
+             progress: Callable[[int, int], None] | None = None) -> Result:
     """Monte Carlo run of ``config.paths`` GBM paths of ``config.steps`` steps.
 
     Paths are simulated ``chunk_size`` at a time (rounded to whole blocks of
     ``BLOCK``) in up to ``workers`` worker processes (default: the number of
     CPUs; 1 runs everything in this process); the result is the same for any
     chunk size or worker count.
-    ``progress``: a callable(done_paths, total_paths), or True for a bar on stderr.
+    ``progress``: a callable(done_paths, total_paths), e.g. the CLI's progress bar.
     """
     model = Model(config)
     plan = chunk_plan(config.paths, chunk_size)
     workers = max(1, min(len(plan), workers or os.cpu_count() or 1))
-    if progress is True:
-        from .report import ProgressBar
-        progress = ProgressBar("simulating", config.paths)
     acc = Accumulator(model)
     for chunk in _run_ordered(model, config.seed, plan, workers):
         acc.add(chunk)
