@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Mapping
 
-from . import finance, ir
+from hedgec import finance
+
+from . import ir
 from .units import Amount, Prices, UnitError, price_symbol
 
 DAYS_PER_YEAR = 365.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from hedgec.compiler import finance
+from hedgec import finance
 from hedgec.compiler.analysis import prices_of
 
 from . import Compiled

@@ -1,4 +1,4 @@
-"""Tests for compiler/finance.py against hand-computed figures (domain.md, seed article)."""
+"""Tests for hedgec/finance.py against hand-computed figures (domain.md, seed article)."""
 
 import math
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hedgec.compiler import finance as f
-from hedgec.compiler.finance import (
+from hedgec import finance as f
+from hedgec.finance import (
     annual_rate_from_8h,
     cover_premium,
     funding_pnl,

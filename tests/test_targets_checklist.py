@@ -104,7 +104,7 @@ def test_rebalance_band_for_v2_is_closed_form():
 
 
 def test_rebalance_band_for_v3_uses_the_range_amounts():
-    from hedgec.compiler import finance
+    from hedgec import finance
 
     c = compile_path(EXAMPLES[0].parent / "eth-usdc-v3-range.hedge")
     pool = c.analysis.pools["lp"]

@@ -3,7 +3,7 @@ cover leg be bought as written?"""
 from __future__ import annotations
 
 from .. import diagnostics as diag
-from .. import finance
+from hedgec import finance
 from .base import Context, check, days, money, pct, rule
 
 GROUP = "cover"

@@ -1,0 +1,112 @@
+"""The bundled catalog (cached once validated) and overlays merged over it."""
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from .files import _PACKAGE, _SCHEMA_NAME, _parse_yaml, _read_text, _validate, _validators
+
+BUNDLED_NAME = "bundled.yaml"
+
+
+
+@functools.lru_cache(maxsize=None)
+def _bundled() -> tuple[str, dict]:
+    from importlib import resources
+
+    res = resources.files(_PACKAGE).joinpath(BUNDLED_NAME)
+    file = str(res)
+    text = res.read_text(encoding="utf-8")
+    cached = _validated_cache(text)
+    if cached is not None and cached.is_file():
+        try:
+            return file, json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass  # a damaged cache entry is rebuilt below
+    data = _parse_yaml(text, file)
+    full, _ = _validators()
+    _validate(full, data, lambda _p: file)
+    if cached is not None:
+        _write_cache(cached, json.dumps(data, sort_keys=True))
+    return file, data
+
+
+def _validated_cache(text: str) -> Path | None:
+    """Where the bundled catalog, once parsed and validated, is kept as JSON.
+
+    Keyed by the catalog text, the schema and hedgec's version, so an edit to
+    either is validated afresh; start-up then skips ruamel.yaml and jsonschema.
+    """
+    import hashlib
+    import os
+    from importlib import resources
+
+    from hedgec import __version__
+
+    schema = resources.files(_PACKAGE).joinpath(_SCHEMA_NAME).read_text(encoding="utf-8")
+    digest = hashlib.sha256("\0".join((text, schema, __version__)).encode()).hexdigest()[:20]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hedgec" / f"catalog-{digest}.json"
+
+
+def _write_cache(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # no cache: the next run validates again
+
+
+def _load_overlay(path: str | Path) -> tuple[str, dict]:
+    file = str(path)
+    data = _parse_yaml(_read_text(Path(path), file), file)
+    _, overlay = _validators()
+    _validate(overlay, data, lambda _p: file)
+    return file, data
+
+
+def _merge(base: dict, over: dict, index: int, origin: dict, prefix: tuple) -> None:
+    """Merge ``over`` into ``base`` in place; record which file set each path."""
+    for key, value in over.items():
+        path = prefix + (key,)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value, index, origin, path)
+        else:
+            base[key] = copy.deepcopy(value)
+            # Forget older records below this path: the whole subtree is new.
+            for p in [p for p in origin if p[: len(path)] == path]:
+                del origin[p]
+            origin[path] = index
+
+
+class _Origins:
+    """Which file set a given path of the merged data."""
+
+    def __init__(self, files: tuple[str, ...], origin: dict):
+        self.files = files
+        self.origin = origin
+
+    def index(self, path: Sequence[Any]) -> int:
+        path = tuple(path)
+        while path:
+            if path in self.origin:
+                return self.origin[path]
+            path = path[:-1]
+        return 0
+
+    def file(self, path: Sequence[Any]) -> str:
+        return self.files[self.index(path)]
+
+    def latest(self, *paths: Sequence[Any]) -> tuple[str, tuple]:
+        """The file and path, among ``paths``, that was set last (ties: last listed)."""
+        best = max(range(len(paths)), key=lambda i: (self.index(paths[i]), i))
+        return self.files[self.index(paths[best])], tuple(paths[best])

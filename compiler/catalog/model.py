@@ -1,0 +1,179 @@
+"""The catalog's data model: frozen records with their sources."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+DOCUMENT = "<document>"
+"""Path used when an error concerns a whole file rather than a place in it."""
+
+DEFAULT_NAMES = ("gas_price_gwei", "vol", "funding_apr", "native_price", "adjustments_reserve")
+
+
+class CatalogError(Exception):
+    """A catalog file is missing, unreadable, not plain YAML data, or invalid.
+
+    ``file`` names the file, ``path`` is a dotted path inside it (e.g.
+    ``venues.dydx.markets.BTC-USD.imf``, or ``<document>`` for the whole file)
+    and ``message`` says what is wrong.
+    """
+
+    def __init__(self, file: str, path: str, message: str):
+        self.file = str(file)
+        self.path = path or DOCUMENT
+        self.message = message
+        super().__init__(f"{self.file}: at {self.path}: {self.message}")
+
+
+
+
+@dataclass(frozen=True)
+class Source:
+    url_or_ref: str
+    read: str
+    verified: bool = True
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Chain:
+    name: str
+    native: str
+    source: Source
+    chain_id: int | str | None = None
+    gas_assets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tier:
+    venue: str
+    name: str
+    imf: float
+    mmf: float
+    source: Source
+
+    @property
+    def max_leverage(self) -> float:
+        return 1.0 / self.imf
+
+
+@dataclass(frozen=True)
+class Market:
+    venue: str
+    name: str
+    base: str
+    quote: str
+    imf: float
+    mmf: float
+    tier: str | None
+    source: Source
+
+    @property
+    def max_leverage(self) -> float:
+        """Largest leverage the initial margin fraction allows (1 / IMF)."""
+        return 1.0 / self.imf
+
+
+@dataclass(frozen=True)
+class Venue:
+    name: str
+    kind: str  # amm | perp | cover | lending
+    chain: str
+    model: str | None
+    deposit_required: bool
+    maker_fee: float
+    taker_fee: float
+    liquidation_fee: float  # maximum liquidation fee, fraction of position value
+    pool_fee: float
+    gas: Mapping[str, int]
+    cover_product: str | None  # "provider/product", e.g. "nexus_mutual/dydx"
+    markets: Mapping[str, Market]
+    source: Source
+    tiers: Mapping[str, Tier] = field(default_factory=lambda: MappingProxyType({}))
+    pool_fee_tiers: tuple[float, ...] = ()
+    fee_source: Source | None = None
+    gas_source: Source | None = None
+
+    def gas_units(self, action: str) -> int | None:
+        """Estimated gas units of one action, or None if the catalog has none."""
+        return self.gas.get(action)
+
+
+@dataclass(frozen=True)
+class CoverProduct:
+    provider: str
+    name: str
+    product_id: int
+    cover_type: str
+    covers: tuple[str, ...]
+    min_period_days: int
+    max_period_days: int
+    currencies: tuple[str, ...]
+    annual_price: float
+    grace_days: int
+    claim_deposit: float
+    claim_deposit_asset: str
+    source: Source
+    title: str | None = None
+    max_commission: float = 0.0
+    price_source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Default:
+    name: str
+    value: float | Mapping[str, float]
+    unit: str | None
+    note: str
+    source: Source
+
+    def get(self, key: str | None = None) -> float:
+        """The figure; for keyed defaults the entry for ``key`` or else ``default``."""
+        if not isinstance(self.value, Mapping):
+            return self.value
+        if key is not None and key in self.value:
+            return self.value[key]
+        if "default" in self.value:
+            return self.value["default"]
+        raise KeyError(f"default {self.name!r} has no entry for {key!r} and no 'default'")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    chains: Mapping[str, Chain]
+    venues: Mapping[str, Venue]
+    cover_products: Mapping[tuple[str, str], CoverProduct]
+    defaults: Mapping[str, Default]
+    files: tuple[str, ...]
+
+    def chain(self, name: str) -> Chain | None:
+        return self.chains.get(name)
+
+    def venue(self, name: str) -> Venue | None:
+        return self.venues.get(name)
+
+    def market(self, venue: str, name: str) -> Market | None:
+        v = self.venues.get(venue)
+        return None if v is None else v.markets.get(name)
+
+    def cover_product(self, provider: str, name: str) -> CoverProduct | None:
+        return self.cover_products.get((provider, name))
+
+    def cover_product_for(self, provider: str, venue: str) -> CoverProduct | None:
+        """The product of ``provider`` whose ``covers`` include ``venue``."""
+        for (prov, _), product in self.cover_products.items():
+            if prov == provider and venue in product.covers:
+                return product
+        return None
+
+    def providers(self) -> tuple[str, ...]:
+        return tuple(sorted({prov for prov, _ in self.cover_products}))
+
+    def default(self, name: str, key: str | None = None) -> float:
+        """A fall-back figure, e.g. ``default("vol", "ETH")`` or ``default("funding_apr")``.
+
+        Keyed defaults fall back to their ``default`` entry. Raises KeyError
+        if the catalog has no such default.
+        """
+        return self.defaults[name].get(key)
