@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from hedgec.compiler import schema
-from hedgec.compiler.resolve import VENUE_KINDS
+from hedgec.compiler.kinds import KINDS, allowed
 
 HEAD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+([A-Za-z_][A-Za-z0-9_-]*))?\s*\{")
 VALUE_AT = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*=\s*([\w-]*)$")
@@ -106,16 +106,16 @@ def completions(text: str, line: int, column: int, catalog) -> list[Completion]:
 def _keys(kind: str) -> list[Completion]:
     if kind == "assume":
         return [Completion(f"{p}." if p != "gas_price" else p, "key", k.doc) for p, k in schema.ASSUME.items()]
-    out = [Completion(name, "key", key.doc) for name, key in schema.BLOCKS.get(kind, {}).items()]
+    out = [Completion(name, "key", key.doc) for name, key in schema.block_keys().get(kind, {}).items()]
     if kind == "strategy":
-        out += [Completion(k, "block", f"a `{k}` block") for k in schema.BLOCK_KINDS]
+        out += [Completion(k, "block", f"a `{k}` block") for k in schema.block_kinds()]
     return out
 
 
 def _values(kind: str, key: str, text: str, line: int, catalog) -> list[Completion]:
-    spec = schema.BLOCKS.get(kind, {}).get(key)
-    if key in ("venue", "provider") and kind in VENUE_KINDS:
-        wanted = VENUE_KINDS[kind]
+    spec = schema.block_keys().get(kind, {}).get(key)
+    if kind in KINDS and key == KINDS[kind].venue_key:
+        wanted = KINDS[kind].venue_kind
         return [Completion(v.name, "value", f"{v.kind} venue on {v.chain}")
                 for v in sorted(catalog.venues.values(), key=lambda v: v.name) if v.kind == wanted]
     if key == "market":
@@ -125,10 +125,11 @@ def _values(kind: str, key: str, text: str, line: int, catalog) -> list[Completi
         return [Completion(name, "value", f"perp market on {venue_name}") for name, venue_name in names]
     if key == "chain":
         return [Completion(name, "value", "chain") for name in sorted(catalog.chains)]
-    if key in schema.REFERENCE_KINDS:
-        allowed = schema.REFERENCE_KINDS[key]
+    ref = KINDS[kind].reference(key) if kind in KINDS else None
+    if ref is not None:
+        permitted = allowed(ref.targets)
         return [Completion(name, "reference", f"{k} {name}") for name, (k, _, _) in sorted(block_names(text).items())
-                if k in allowed]
+                if k in permitted]
     if spec is not None and spec.choices:
         return [Completion(choice, "value", spec.doc) for choice in spec.choices]
     if spec is not None and spec.form == "order":
@@ -146,7 +147,7 @@ def definition(text: str, line: int, column: int) -> tuple[int, int, int] | None
         return None
     code = _code(lines[line])
     match = re.match(r"^\s*([A-Za-z_]\w*)\s*=\s*", code)
-    if not match or match.group(1) not in schema.REFERENCE_KINDS:
+    if not match or not any(k.reference(match.group(1)) for k in KINDS.values()):
         return None
     word = next((w for w in WORD.finditer(code, match.end()) if w.start() <= column <= w.end()), None)
     target = block_names(text).get(word.group()) if word else None

@@ -69,8 +69,9 @@ def as_sarif(results) -> str:
     """SARIF 2.1.0 for GitHub code scanning: every rule hedgec has, and one
     result per diagnostic with its physical location."""
     from hedgec import __version__
-    from hedgec.compiler import codes, rules  # noqa: F401  (register every code)
-    from hedgec.compiler.diagnostics import RULES
+    from hedgec.compiler.registry import rules
+
+    RULES = rules()
 
     codes_in_order = sorted(RULES)
     driver = {"name": "hedgec", "version": __version__, "semanticVersion": __version__,

@@ -15,11 +15,9 @@ def add_arguments(parser, name: str) -> None:
 
 
 def all_rules():
-    from hedgec.compiler import pipeline  # noqa: F401  (registers structure codes)
-    from hedgec.compiler import rules  # noqa: F401  (registers validator codes)
-    from hedgec.compiler.diagnostics import RULES
+    from hedgec.compiler.registry import rules
 
-    return [RULES[c] for c in sorted(RULES)]
+    return list(rules().values())
 
 
 def run(args) -> int:

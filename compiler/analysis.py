@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Mapping
 
-from hedgec import finance
-
 from . import ir
+from .kinds.wallet import GasAction
 from .units import Amount, Prices, UnitError, price_symbol
 
-DAYS_PER_YEAR = 365.0
 
 
 @dataclass(frozen=True)
@@ -23,101 +21,15 @@ class Fallback:
     """An assumption taken from the catalog because `assume` was silent."""
 
     key: str  # the assume key that was missing, e.g. "vol.ETH"
+    default: str  # the catalog default used, e.g. "vol"
     value: float
     unit: str
     note: str
 
 
-@dataclass(frozen=True)
-class PoolFigures:
-    name: str
-    venue: str
-    model: str  # constant_product | concentrated
-    asset: str  # the volatile asset, e.g. ETH
-    quote: str
-    entry_price: float  # in the quote asset
-    deposit: float  # in the base currency
-    volatile_amount: float  # units of the asset held at entry
-    quote_amount: float
-    exposure: float  # volatile_amount * entry_price, in base
-    liquidity: float | None  # v3 L
-    range_low: float | None
-    range_high: float | None
-    fee_apr: float
-    fees: float  # expected over the horizon, in base
-
-
-@dataclass(frozen=True)
-class PerpFigures:
-    name: str
-    venue: str
-    market: str
-    asset: str  # the market's base asset
-    side: str
-    entry_price: float
-    collateral: float  # in base
-    leverage: float
-    leverage_derived: bool  # True when leverage follows from `hedges`
-    notional: float  # collateral * leverage, in base
-    size: float  # units of the asset
-    imf: float
-    mmf: float
-    max_leverage: float
-    initial_margin: float
-    maintenance_margin: float
-    liquidation_price: float
-    liquidation_distance: float  # signed fraction from entry
-    liquidation_probability: float  # over the horizon, zero-drift GBM first passage
-    vol: float
-    funding_apr: float
-    funding: float  # expected over the horizon, + received / - paid, in base
-    trading_fees: float  # taker fee to open and close, in base
-    limit_price: float | None  # a limit order's price, in base
-    limit_distance: float | None  # (limit - entry) / entry
-    hedges: str | None
-    required_size: float | None  # units the hedged pool needs, times ratio
-    coverage: float | None  # size / required_size
-
-
-@dataclass(frozen=True)
-class CoverFigures:
-    name: str
-    provider: str
-    product: str | None
-    product_id: int | None
-    protects: str
-    venue: str  # the venue whose funds are covered
-    amount: float  # in base
-    currency: str
-    period_days: float
-    annual_price: float | None
-    premium: float | None  # in base
-    funds_at_risk: float  # what the protected leg holds at its venue, in base
-
-
-@dataclass(frozen=True)
-class GasAction:
-    step: str  # e.g. "approve", "deposit", "add_liquidity"
-    leg: str
-    venue: str
-    units: int
-
-
-@dataclass(frozen=True)
-class WalletFigures:
-    name: str
-    chain: str
-    native: str
-    custody: str
-    balance: float | None  # units set aside for gas, in balance_asset
-    balance_asset: str | None
-    gas_price_gwei: float
-    actions: tuple[GasAction, ...]
-    setup_units: int
-    reserve_units: int  # adjustments kept in reserve
-    reserve_count: int  # how many adjustments the reserve pays for
-    cost: float  # native units for actions + reserve
-    cost_base: float | None  # the same in base currency, if a price is known
+# Carry items over the horizon and the sign each adds to the net: a kind's
+# `carry` gives the amounts, income and costs alike as positive figures.
+CARRY = {"fees": 1, "funding": 1, "premiums": -1, "trading_fees": -1, "gas": -1}
 
 
 @dataclass(frozen=True)
@@ -125,16 +37,36 @@ class Analysis:
     base: str
     horizon_days: float
     prices: Mapping[str, float]  # price symbol -> price in base
-    pools: Mapping[str, PoolFigures]
-    perps: Mapping[str, PerpFigures]
-    covers: Mapping[str, CoverFigures]
-    wallets: Mapping[str, WalletFigures]
-    carry: Mapping[str, float]  # fees, funding, premiums, trading_fees, gas, net (base)
+    figures: Mapping[str, object]  # block name -> the figures its kind computes
+    kinds: Mapping[str, str]  # block name -> kind, for the blocks that have figures
+    carry: Mapping[str, float]  # CARRY items and net, in base
     fallbacks: tuple[Fallback, ...] = ()
     problems: tuple[tuple[str, str, str], ...] = field(default=())  # (block, key, message): figures that could not be computed
 
+    def of_kind(self, kind: str) -> dict[str, object]:
+        """Figures of the blocks of one kind, in strategy order."""
+        return {name: f for name, f in self.figures.items() if self.kinds[name] == kind}
+
+    def funds_held(self, name: str) -> float:
+        """What a leg holds at its venue, in base (0 for a kind that holds none)."""
+        from .kinds import KINDS
+
+        kind = KINDS.get(self.kinds.get(name, ""))
+        f = self.figures.get(name)
+        return kind.funds_held(f) if kind and kind.funds_held and f is not None else 0.0
+
     def to_json(self) -> dict:
-        return _rounded(self)
+        from .kinds import KINDS
+
+        out = {"base": self.base, "horizon_days": self.horizon_days, "prices": self.prices}
+        out |= {k.section: self.of_kind(k.name) for k in _json_order(KINDS)}
+        out |= {"carry": self.carry, "fallbacks": self.fallbacks, "problems": self.problems}
+        return _rounded(out)
+
+
+def _json_order(kinds) -> list:
+    """Legs first, then the accounts they are funded from."""
+    return [k for k in kinds.values() if k.is_leg] + [k for k in kinds.values() if not k.is_leg]
 
 
 def _rounded(value):
@@ -162,7 +94,7 @@ class _Assumed:
     def _fallback(self, key: str, default: str, sub: str | None, unit: str) -> float:
         value = self.catalog.default(default, sub)
         if key not in self.fallbacks:
-            self.fallbacks[key] = Fallback(key, value, unit, self.catalog.defaults[default].note)
+            self.fallbacks[key] = Fallback(key, default, value, unit, self.catalog.defaults[default].note)
         return value
 
     def vol(self, asset: str) -> float:
@@ -197,176 +129,93 @@ def prices_of(strategy: ir.Strategy) -> Prices:
     return Prices(strategy.base, quotes)
 
 
-def analyse(strategy: ir.Strategy, graph, catalog, adjustments: int | None = None) -> Analysis:
-    """Figures of every leg. `adjustments`: hedge adjustments to keep gas for
-    (default: the catalog's `adjustments_reserve`). A leg whose figures need a
-    price `assume` does not give is left out and recorded in `problems`."""
-    if adjustments is None:
-        adjustments = int(catalog.default("adjustments_reserve"))
-    assumed = _Assumed(strategy, catalog)
-    prices = prices_of(strategy)
-    problems: list[tuple[str, str, str]] = []
-    days = strategy.horizon.days
-    pools = {}
-    for pool in strategy.pools:
-        try:
-            pools[pool.name] = _pool(pool, prices, catalog, days)
-        except (UnitError, ValueError) as err:
-            problems.append((pool.name, "pair", str(err)))
-    perps = {}
-    for perp in strategy.perps:
-        hedged = pools.get(perp.hedges.name) if perp.hedges else None
-        if perp.leverage is None and perp.hedges and (hedged is None or hedged.volatile_amount <= 0):
-            continue  # no size to follow: the pool's figures are missing, or it holds none of the asset
-        try:
-            perps[perp.name] = _perp(perp, pools, prices, catalog, assumed, days)
-        except (UnitError, ValueError) as err:
-            problems.append((perp.name, "market", str(err)))
-    covers = {}
-    for cover in strategy.covers:
-        try:
-            covers[cover.name] = _cover(cover, strategy, graph, prices, catalog, pools, perps)
-        except (UnitError, ValueError) as err:
-            problems.append((cover.name, "amount", str(err)))
-    wallets = {w.name: _wallet(w, strategy, graph, catalog, assumed, prices, adjustments)
-               for w in strategy.wallets}
-    carry = _carry(pools, perps, covers, wallets)
-    return Analysis(strategy.base, days, dict(prices.quotes), pools, perps, covers, wallets, carry,
-                    tuple(assumed.fallbacks[k] for k in sorted(assumed.fallbacks)), tuple(problems))
+class Context:
+    """What a kind's `analyse` reads: the strategy, graph, catalog and prices,
+    the assumptions (with their catalog fallbacks), and the figures of other
+    blocks, computed on first use: a hedge asks for its pool, a cover for the
+    leg it protects, a wallet for the legs it funds."""
+
+    def __init__(self, strategy: ir.Strategy, graph, catalog, adjustments: int):
+        from .kinds import KINDS
+
+        self.kinds = KINDS
+        self.strategy, self.graph, self.catalog = strategy, graph, catalog
+        self.adjustments = adjustments
+        self.assumed = _Assumed(strategy, catalog)
+        self.prices = prices_of(strategy)
+        self.days = strategy.horizon.days
+        self.problems: list[tuple[str, str, str]] = []
+        self._figures: dict[str, object] = {}
+
+    def figures(self, name: str):
+        """The figures of block `name`, or None where they cannot be computed."""
+        if name not in self._figures:
+            self._figures[name] = None  # a reference cycle was reported before analysis; never recurse
+            block = self.strategy.block(name)
+            kind = self.kinds[block.kind] if block is not None else None
+            if kind is not None and kind.analyse is not None:
+                try:
+                    self._figures[name] = kind.analyse(block, self)
+                except (UnitError, ValueError) as err:
+                    self.problems.append((name, kind.problem_key or "", str(err)))
+        return self._figures[name]
+
+    def exposure(self, name: str) -> dict[str, float] | None:
+        """Units of each asset block `name` holds at entry, by price symbol."""
+        f = self.figures(name)
+        kind = self.kinds[self.strategy.block(name).kind]
+        return kind.exposure(f) if f is not None and kind.exposure else None
+
+    def funds_held(self, name: str) -> float:
+        f = self.figures(name)
+        kind = self.kinds[self.strategy.block(name).kind]
+        return kind.funds_held(f) if f is not None and kind.funds_held else 0.0
+
+    def base_value(self, amount: Amount) -> float:
+        return amount.to(self.prices.base, self.prices).value
+
+    def gas_actions(self, leg, unwind_only: bool = False) -> list[GasAction]:
+        """The transactions a leg sends, with catalog gas units (0 when unlisted)."""
+        venue = self.catalog.venue(self.graph.venue_of(leg.name))
+        return [GasAction(step, leg.name, venue.name, venue.gas_units(step) or 0)
+                for step in sent_steps(self.kinds[leg.kind], venue, unwind_only)]
+
+    def adjust_units(self, leg) -> int:
+        venue = self.catalog.venue(self.graph.venue_of(leg.name))
+        return sum(venue.gas_units(step) or 0 for step in self.kinds[leg.kind].adjust)
 
 
-def _base(amount: Amount, prices: Prices) -> float:
-    return amount.to(prices.base, prices).value
+def sent_steps(kind, venue, unwind_only: bool = False) -> list[str]:
+    """A kind's setup and unwind transactions that `venue` needs."""
+    skipped = kind.skip(venue) if kind.skip else ()
+    steps = kind.unwind if unwind_only else kind.setup + kind.unwind
+    return [s for s in steps if s not in skipped]
 
 
-def _pool(pool: ir.Pool, prices: Prices, catalog, days: float) -> PoolFigures:
-    venue = catalog.venue(pool.venue)
-    asset, quote = pool.pair.base, pool.pair.quote
-    price = prices.rate(asset, quote)  # entry price of the asset in the quote
-    deposit_quote = pool.deposit.to(quote, prices).value
-    liquidity = low = high = None
-    if venue.model == "concentrated" and pool.range is not None:
-        low, high = pool.range.low, pool.range.high
-        liquidity = finance.v3_liquidity(deposit_quote, price, low, high)
-        volatile, quote_amount = finance.v3_amounts(liquidity, price, low, high)
-    else:
-        volatile = finance.v2_volatile_amount(deposit_quote, price)
-        quote_amount = deposit_quote / 2
-    to_base = prices.rate(quote, prices.base)
-    fee_apr = pool.fee_apr or 0.0
-    deposit = deposit_quote * to_base
-    return PoolFigures(pool.name, pool.venue, venue.model or "constant_product", asset, quote, price,
-                       deposit, volatile, quote_amount * to_base, volatile * price * to_base, liquidity,
-                       low, high, fee_apr, finance.pool_fees(deposit, fee_apr, days))
+def analyse(strategy: ir.Strategy, graph, catalog, adjustments: int) -> Analysis:
+    """Figures of every block, kind by kind. `adjustments`: hedge adjustments to
+    keep gas for. A block whose figures need a price `assume` does not give is
+    left out and recorded in `problems`."""
+    ctx = Context(strategy, graph, catalog, adjustments)
+    figures, kinds = {}, {}
+    for block in strategy.blocks:
+        f = ctx.figures(block.name)
+        if f is not None and block.name not in figures:
+            figures[block.name], kinds[block.name] = f, block.kind
+    carry = _carry(ctx.kinds, figures, kinds)
+    assumed = ctx.assumed
+    return Analysis(strategy.base, ctx.days, dict(ctx.prices.quotes), figures, kinds, carry,
+                    tuple(assumed.fallbacks[k] for k in sorted(assumed.fallbacks)), tuple(ctx.problems))
 
 
-def _perp(perp: ir.PerpLeg, pools, prices: Prices, catalog, assumed: _Assumed, days: float) -> PerpFigures:
-    venue = catalog.venue(perp.venue)
-    market = catalog.market(perp.venue, perp.market)
-    entry = prices.rate(market.base, prices.base)
-    collateral = _base(perp.collateral, prices)
-    hedged = pools.get(perp.hedges.name) if perp.hedges else None
-    required = hedged.volatile_amount * perp.ratio if hedged else None
-    if perp.leverage is not None:
-        leverage, derived = perp.leverage.value, False
-    elif required is not None:
-        leverage, derived = finance.leverage_for(required * entry, collateral), True
-    else:
-        leverage, derived = 1.0, True
-    notional = finance.notional(collateral, leverage)
-    size = notional / entry
-    liq = finance.liquidation_price(perp.side, size, entry, collateral, market.mmf)
-    vol = assumed.vol(market.base)
-    direction = "down" if perp.side == "long" else "up"
-    probability = finance.touch_probability(entry, liq, vol, days / DAYS_PER_YEAR, direction=direction) \
-        if liq > 0 else 0.0
-    funding_apr = assumed.funding(perp.market)
-    limit = _base(perp.order.limit, prices) if perp.order.limit is not None else None
-    return PerpFigures(
-        perp.name, perp.venue, perp.market, market.base, perp.side, entry, collateral, leverage, derived,
-        notional, size, market.imf, market.mmf, market.max_leverage,
-        finance.initial_margin(notional, market.imf), finance.maintenance_margin(notional, market.mmf),
-        liq, finance.liquidation_distance(entry, liq), probability, vol, funding_apr,
-        finance.funding_pnl(perp.side, notional, funding_apr, days), 2 * notional * venue.taker_fee,
-        limit, finance.liquidation_distance(entry, limit) if limit is not None else None,
-        perp.hedges.name if perp.hedges else None, required,
-        size / required if required else None)
-
-
-def _cover(cover: ir.CoverLeg, strategy, graph, prices: Prices, catalog, pools, perps) -> CoverFigures:
-    protected = strategy.block(cover.protects.name)
-    venue = protected.venue
-    product = catalog.cover_product_for(cover.provider, venue)
-    amount = _base(cover.amount, prices)
-    premium = finance.cover_premium(amount, product.annual_price, cover.period.days) if product else None
-    at_risk = funds_at(protected.name, pools, perps)
-    return CoverFigures(cover.name, cover.provider, product.name if product else None,
-                        product.product_id if product else None, protected.name, venue, amount,
-                        cover.amount.asset, cover.period.days, product.annual_price if product else None,
-                        premium, at_risk)
-
-
-def funds_at(leg: str, pools, perps) -> float:
-    """What a leg holds at its venue: a pool's deposit, a perp's collateral."""
-    if leg in pools:
-        return pools[leg].deposit
-    if leg in perps:
-        return perps[leg].collateral
-    return 0.0
-
-
-# Transactions per leg kind, in the order a person sends them.
-SETUP_STEPS = {
-    "pool": ("approve", "approve", "add_liquidity"),  # one approval per token
-    "perp": ("approve", "deposit", "open"),
-    "cover": ("approve", "buy_cover"),
-}
-UNWIND_STEPS = {"pool": ("remove_liquidity",), "perp": ("close", "withdraw"), "cover": ()}
-
-
-def leg_actions(leg, venue) -> list[GasAction]:
-    """The on-chain actions a leg needs, with catalog gas units (0 when unlisted)."""
-    steps = list(SETUP_STEPS[leg.kind]) + list(UNWIND_STEPS[leg.kind])
-    if leg.kind == "perp" and not venue.deposit_required:
-        steps = [s for s in steps if s not in ("deposit", "withdraw")]
-    return [GasAction(step, leg.name, venue.name, venue.gas_units(step) or 0) for step in steps]
-
-
-def _units(venue, action: str) -> int:
-    return venue.gas_units(action) or 0
-
-
-def _wallet(wallet: ir.Wallet, strategy, graph, catalog, assumed: _Assumed, prices: Prices,
-            reserve_count: int) -> WalletFigures:
-    chain = catalog.chain(wallet.chain)
-    native = chain.native if chain else (wallet.gas.asset if wallet.gas else "ETH")
-    actions: list[GasAction] = []
-    for leg in strategy.legs:
-        if graph.funding_wallet(leg.name) == wallet.name:
-            venue = catalog.venue(leg.provider if leg.kind == "cover" else leg.venue)
-            actions += leg_actions(leg, venue)
-    # One adjustment tops up margin (a deposit) and re-sizes the order; keep the dearest.
-    adjust_units = max((_units(catalog.venue(p.venue), "adjust") + _units(catalog.venue(p.venue), "deposit")
-                        for p in strategy.perps if graph.funding_wallet(p.name) == wallet.name), default=0)
-    gas_price = assumed.gas_price(wallet.chain)
-    setup = sum(a.units for a in actions)
-    reserve = reserve_count * adjust_units
-    cost = finance.gas_cost(setup + reserve, gas_price)
-    native_price = assumed.native_price(native, prices) if actions else 0.0
-    balance = wallet.gas.value if wallet.gas else None
-    return WalletFigures(wallet.name, wallet.chain, native, wallet.custody, balance,
-                         wallet.gas.asset if wallet.gas else None, gas_price,
-                         tuple(actions), setup, reserve, reserve_count, cost, cost * native_price)
-
-
-def _carry(pools, perps, covers, wallets) -> dict[str, float]:
-    fees = sum(p.fees for p in pools.values())
-    funding = sum(p.funding for p in perps.values())
-    premiums = sum(c.premium or 0.0 for c in covers.values())
-    trading = sum(p.trading_fees for p in perps.values())
-    gas = sum((w.cost_base or 0.0) for w in wallets.values())
-    return {"fees": fees, "funding": funding, "premiums": premiums, "trading_fees": trading,
-            "gas": gas, "net": fees + funding - premiums - trading - gas}
+def _carry(registry, figures, kinds) -> dict[str, float]:
+    totals = dict.fromkeys(CARRY, 0.0)
+    for name, f in figures.items():
+        kind = registry[kinds[name]]
+        for item, amount in (kind.carry(f) if kind.carry else {}).items():
+            totals[item] += amount
+    totals["net"] = sum(CARRY[item] * amount for item, amount in totals.items())
+    return totals
 
 
 def assumed_vol(strategy: ir.Strategy, catalog, asset: str) -> tuple[float, Fallback | None]:

@@ -1,8 +1,6 @@
-"""Diagnostics and the registry of stable rule codes.
-
-Every problem hedgec reports is a Diagnostic with a code registered here, so
-`hedgec rules` and `hedgec explain` list exactly what the checker can say.
-"""
+"""Diagnostics: every problem hedgec reports carries a stable code declared in
+the registry (compiler/registry.py), so `hedgec rules` and `hedgec explain`
+list exactly what the checker can say."""
 from __future__ import annotations
 
 import enum
@@ -61,23 +59,13 @@ class Diagnostic:
         return out
 
 
-RULES: dict[str, Rule] = {}
-
-
-def register(code: str, name: str, severity: str, summary: str, explain: str, group: str) -> Rule:
-    """Add a rule to the registry; codes are unique and never reused."""
-    if code in RULES:
-        raise ValueError(f"rule code {code} registered twice")
-    rule = Rule(code, name, Severity(severity), summary, explain.strip(), group)
-    RULES[code] = rule
-    return rule
-
-
 def make(code: str, message: str, span: Span, hint: str | None = None,
          notes: tuple[str, ...] = (), severity: Severity | None = None,
          data: Mapping[str, Any] | None = None) -> Diagnostic:
-    """Build a diagnostic for a registered code, at its default severity."""
-    rule = RULES[code]
+    """Build a diagnostic for a declared code, at its default severity."""
+    from .registry import rules
+
+    rule = rules()[code]
     return Diagnostic(code, severity or rule.severity, message, span, hint, tuple(notes), data or {})
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import codes  # noqa: F401  (registers the codes lowering reports)
 from . import syntax
 from .lower import MAX_DIGITS, lower
 

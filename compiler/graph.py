@@ -1,12 +1,13 @@
 """The strategy's dependency graph: a thin, typed layer over networkx.DiGraph.
 
-Nodes are blocks (`wallet`, `pool`, `perp`, `cover`) and the venues legs are
-held at; edges are typed:
+Nodes are blocks and the venues legs are held at. Edges are built from the
+kinds' declarations (compiler/kinds/): each reference key makes an edge of its
+declared kind, and each leg is `held_at` the venue its venue key names:
 
     funds     wallet/leg -> leg     (from = ...)
     hedges    perp -> pool          (hedges = ...)
     protects  cover -> leg          (protects = ...)
-    held_at   leg -> venue          (venue = / provider = ...)
+    held_at   leg -> venue
 
 Targets order their steps from this graph, so it offers a deterministic
 topological order and the questions they ask, not the networkx object.
@@ -19,9 +20,6 @@ import networkx as nx
 
 from . import ir
 
-EDGE_KINDS = ("funds", "hedges", "protects", "held_at")
-
-
 @dataclass(frozen=True, order=True)
 class Edge:
     source: str
@@ -31,27 +29,33 @@ class Edge:
 
 class StrategyGraph:
     def __init__(self, strategy: ir.Strategy):
+        from .kinds import KINDS
+        from .resolve import references
+
         self._funding: dict[str, str | None] = {}  # answers of funding_wallet; the graph never changes
         self._g = nx.DiGraph()
         for block in strategy.blocks:
-            self._g.add_node(block.name, kind=block.kind, block=block)
-        for leg in strategy.legs:
-            venue = leg.provider if isinstance(leg, ir.CoverLeg) else leg.venue
-            self._g.add_node(venue_node(venue), kind="venue", venue=venue)
-            self._add(leg.name, venue_node(venue), "held_at")
-            self._add_ref(leg.source, leg.name, "funds", reverse=True)
-            if isinstance(leg, ir.PerpLeg) and leg.hedges is not None:
-                self._add_ref(leg.hedges, leg.name, "hedges")
-            if isinstance(leg, ir.CoverLeg):
-                self._add_ref(leg.protects, leg.name, "protects")
+            self._g.add_node(block.name, kind=block.kind, block=block, account=not block.is_leg)
+        for block in strategy.blocks:
+            kind = KINDS[block.kind]
+            if kind.venue_key is not None:
+                venue = getattr(block, kind.venue_key)
+                self._g.add_node(venue_node(venue), kind="venue", venue=venue)
+                self._add(block.name, venue_node(venue), "held_at")
+            for ref, target in references(block):
+                self._add_ref(target, block.name, ref)
 
     def _add(self, source: str, target: str, kind: str) -> None:
         self._g.add_edge(source, target, kind=kind)
 
-    def _add_ref(self, ref: ir.Ref, name: str, kind: str, reverse: bool = False) -> None:
-        """Edges only to blocks that exist; unknown names are reported by resolve."""
-        if ref.name in self._g and self._g.nodes[ref.name]["kind"] != "venue":
-            self._add(ref.name, name, kind) if reverse else self._add(name, ref.name, kind)
+    def _add_ref(self, target: ir.Ref, name: str, ref) -> None:
+        """An edge for one reference, only to a block that exists (resolve reports
+        unknown names). `first` records which end comes first in dependency order."""
+        if target.name not in self._g or self._g.nodes[target.name]["kind"] == "venue":
+            return
+        a, b = (target.name, name) if ref.edge_from_target else (name, target.name)
+        first = name if ref.before_target else target.name
+        self._g.add_edge(a, b, kind=ref.edge, first=first)
 
     # ---- questions ----------------------------------------------------------
     @property
@@ -87,7 +91,7 @@ class StrategyGraph:
         seen = set()
         while node not in seen:
             seen.add(node)
-            if self.kind(node) == "wallet":
+            if self._g.nodes[node].get("account"):
                 return node
             funders = self.sources(node, "funds")
             if not funders:
@@ -117,17 +121,14 @@ class StrategyGraph:
         return sorted(found)
 
     def order(self) -> list[str]:
-        """Blocks in dependency order: funders before what they fund, pools before
-        their hedges, cover before what it protects; ties broken by name."""
+        """Blocks in dependency order, each reference deciding which of its two
+        ends comes first (funders before what they fund, pools before their
+        hedges, cover before what it protects); ties broken by name."""
         g = nx.DiGraph()
         g.add_nodes_from(n for n in self._g if self.kind(n) != "venue")
-        for a, b, k in self._g.edges(data="kind"):
-            if k == "funds":
-                g.add_edge(a, b)
-            elif k == "hedges":  # perp -> pool: open the pool first
-                g.add_edge(b, a)
-            elif k == "protects":  # cover -> leg: buy cover before funds go in
-                g.add_edge(a, b)
+        for a, b, first in self._g.edges(data="first"):
+            if first is not None:
+                g.add_edge(first, b if first == a else a)
         return list(nx.lexicographical_topological_sort(g))
 
 

@@ -110,68 +110,12 @@ class Assumptions(_Located):
     spans: Mapping[str, Span] = _spans()
 
 
-@dataclass(frozen=True)
-class Wallet(_Located):
+class Block(_Located):
+    """A named block of a strategy; each kind declares its class in compiler/kinds/."""
+
     name: str
-    custody: str = "self"
-    chain: str = "ethereum"
-    gas: Amount | None = None
-    span: Span = _span()
-    spans: Mapping[str, Span] = _spans()
-
-    kind = "wallet"
-
-
-@dataclass(frozen=True)
-class Pool(_Located):
-    name: str
-    venue: str
-    pair: Pair
-    deposit: Amount
-    source: Ref  # `from`
-    fee_apr: float | None = None
-    range: PriceRange | None = None
-    span: Span = _span()
-    spans: Mapping[str, Span] = _spans()
-
-    kind = "pool"
-
-
-@dataclass(frozen=True)
-class PerpLeg(_Located):
-    name: str
-    venue: str
-    market: str
-    side: str
-    collateral: Amount
-    source: Ref
-    hedges: Ref | None = None
-    ratio: float = 1.0
-    leverage: Leverage | None = None
-    order: Order = Order("market")
-    rebalance: float | None = None  # rebalance when the hedge drifts this fraction off its target
-    span: Span = _span()
-    spans: Mapping[str, Span] = _spans()
-
-    kind = "perp"
-
-
-@dataclass(frozen=True)
-class CoverLeg(_Located):
-    name: str
-    provider: str
-    protects: Ref
-    amount: Amount
-    period: Duration
-    source: Ref
-    span: Span = _span()
-    spans: Mapping[str, Span] = _spans()
-
-    kind = "cover"
-
-
-Leg = Pool | PerpLeg | CoverLeg
-Block = Wallet | Leg
+    kind = "block"
+    is_leg = True  # held at a venue; False for the account legs are funded from
 
 
 @dataclass(frozen=True)
@@ -180,10 +124,7 @@ class Strategy(_Located):
     horizon: Duration
     base: str
     assume: Assumptions
-    wallets: tuple[Wallet, ...] = ()
-    pools: tuple[Pool, ...] = ()
-    perps: tuple[PerpLeg, ...] = ()
-    covers: tuple[CoverLeg, ...] = ()
+    blocks: tuple[Block, ...] = ()  # by kind in registry order, then in source order
     title: str | None = None
     # Blocks left out of the IR because of errors already reported, by name -> kind,
     # so references to them do not cascade into "not defined" errors.
@@ -191,13 +132,18 @@ class Strategy(_Located):
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
-    @property
-    def legs(self) -> tuple[Leg, ...]:
-        return self.pools + self.perps + self.covers
+    def __post_init__(self):
+        index: dict[str, Block] = {}
+        for block in self.blocks:
+            index.setdefault(block.name, block)  # a duplicate name is reported; the first one counts
+        object.__setattr__(self, "_index", index)
 
     @property
-    def blocks(self) -> tuple[Block, ...]:
-        return self.wallets + self.legs
+    def legs(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.is_leg)
+
+    def of_kind(self, kind: str) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.kind == kind)
 
     def block(self, name: str) -> Block | None:
-        return next((b for b in self.blocks if b.name == name), None)
+        return self._index.get(name)

@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from . import diagnostics as diag
 from . import ir, syntax
-from .schema import ASSUME, BLOCKS, BLOCK_KINDS, FORMS, Key
+from .kinds import KINDS
+from .schema import ASSUME, FORMS, STRATEGY, Key, block_kinds
 from .source import Span
 from .units import Amount
 
@@ -45,19 +46,19 @@ def lower(tree: syntax.SyntaxTree, path: str) -> tuple[ir.Strategy | None, list[
 
 
 def _strategy(block: syntax.Block, problems: list) -> ir.Strategy | None:
-    fields, spans = _fields(block, BLOCKS["strategy"], problems)
-    children: dict[str, list] = {kind: [] for kind in BLOCK_KINDS}
+    fields, spans = _fields(block, STRATEGY, problems)
+    kinds = block_kinds()
+    children: dict[str, list] = {kind: [] for kind in kinds}
     for child in block.blocks:
         if child.kind not in children:
             problems.append(diag.make("H101", f"unknown block `{child.kind}`", child.head_span,
-                                      hint=diag.did_you_mean(child.kind, BLOCK_KINDS)))
+                                      hint=diag.did_you_mean(child.kind, kinds)))
             continue
         children[child.kind].append(child)
     assume = _assume(children["assume"], problems)
-    legs = {kind: tuple(filter(None, (_leg(b, problems) for b in children[kind])))
-            for kind in ("wallet", "pool", "perp", "cover")}
-    built = {leg.name for group in legs.values() for leg in group}
-    partial = {b.name: b.kind for kind in legs for b in children[kind] if b.name and b.name not in built}
+    blocks = tuple(leg for kind in KINDS for leg in filter(None, (_leg(b, problems) for b in children[kind])))
+    built = {b.name for b in blocks}
+    partial = {b.name: b.kind for kind in KINDS for b in children[kind] if b.name and b.name not in built}
     name = block.name or "strategy"
     if block.name is None:
         problems.append(diag.make("H103", "the strategy has no name", block.head_span,
@@ -65,11 +66,10 @@ def _strategy(block: syntax.Block, problems: list) -> ir.Strategy | None:
     if "horizon" not in fields:
         return None
     return ir.Strategy(name=name, horizon=fields["horizon"], base=fields.get("base", "USDC"),
-                       assume=assume, wallets=legs["wallet"], pools=legs["pool"], perps=legs["perp"],
-                       covers=legs["cover"], title=fields.get("title"), partial=partial, span=block.head_span, spans=spans)
+                       assume=assume, blocks=blocks, title=fields.get("title"), partial=partial,
+                       span=block.head_span, spans=spans)
 
 
-_LEG_TYPES = {"wallet": ir.Wallet, "pool": ir.Pool, "perp": ir.PerpLeg, "cover": ir.CoverLeg}
 _FIELD_NAMES = {"from": "source"}  # keys that are Python keywords
 
 
@@ -81,12 +81,13 @@ def _leg(block: syntax.Block, problems: list):
     for nested in block.blocks:
         problems.append(diag.make("H101", f"`{block.kind}` blocks hold no nested `{nested.kind}` block",
                                   nested.head_span))
-    fields, spans = _fields(block, BLOCKS[block.kind], problems)
+    kind = KINDS[block.kind]
+    fields, spans = _fields(block, kind.keys, problems)
     # A leg missing a required value was reported above and is left out of the IR.
-    if any(key.required and name not in fields for name, key in BLOCKS[block.kind].items()):
+    if any(key.required and name not in fields for name, key in kind.keys.items()):
         return None
     kwargs = {_FIELD_NAMES.get(k, k): v for k, v in fields.items()}
-    return _LEG_TYPES[block.kind](name=block.name, span=block.head_span, spans=spans, **kwargs)
+    return kind.ir_class(name=block.name, span=block.head_span, spans=spans, **kwargs)
 
 
 def _fields(block: syntax.Block, keys: dict[str, Key], problems: list) -> tuple[dict, dict]:

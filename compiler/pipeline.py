@@ -1,6 +1,13 @@
-"""The whole check of one file: read, parse, lower, resolve, build the graph,
-run the rules, apply suppressions. Never raises on bad input: every problem
-becomes a located diagnostic."""
+"""The check of one file as a sequence of named stages, each a public
+function with typed input and output:
+
+    read -> parse -> lower -> link (graph + names) -> analyse -> rules -> finish
+
+`check_source` runs them in order and stops after a stage that finds errors.
+Whether a strategy is blocked (has errors that stop compilation) is decided
+before selection and suppression, so settings never make a broken strategy
+look clean. Never raises on bad input: every problem becomes a located
+diagnostic."""
 from __future__ import annotations
 
 import re
@@ -8,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import codes  # noqa: F401  (registers the structure codes)
 from . import diagnostics as diag
 from .config import Config
 from .graph import StrategyGraph
@@ -24,8 +30,9 @@ class CheckResult:
     source: SourceFile | None
     strategy: Strategy | None
     graph: StrategyGraph | None
-    diagnostics: tuple[diag.Diagnostic, ...]
-    analysis: Any = None
+    diagnostics: tuple[diag.Diagnostic, ...]  # after selection and suppression
+    analysis: Any = None  # the analyse stage's result; targets and diff use it, never recompute it
+    blocked: bool = False  # errors before selection and suppression: targets refuse the strategy
 
     @property
     def figures(self) -> Mapping[str, Any]:
@@ -34,7 +41,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        return not diag.has_errors(self.diagnostics)
+        return not self.blocked and not diag.has_errors(self.diagnostics)
 
 
 def read_source(path: str, max_bytes: int) -> tuple[SourceFile | None, list[diag.Diagnostic]]:
@@ -92,53 +99,100 @@ def check_text(text: str, path: str = "<string>", config: Config | None = None, 
 
 
 def check_source(source: SourceFile, config: Config, catalog=None) -> CheckResult:
-    from . import lower, resolve, syntax
-    from .catalog import load_catalog
-
-    path = source.path
     limit = int(config.threshold("max-file-bytes"))
     if len(source.text) > limit // 4 and len(source.text.encode("utf-8")) > limit:  # text from stdin or an editor
-        return CheckResult(path, source, None, None, (too_large(len(source.text.encode("utf-8")), limit, path),))
-    try:
-        tree = syntax.parse(source.text, path)
-    except syntax.ParseError as err:
-        found = [diag.make(err.code, err.message, err.span, hint=err.hint)]
-        return _finish(source, None, None, found, config, None)
-    strategy, found = lower.lower(tree, path)
+        size = len(source.text.encode("utf-8"))
+        return CheckResult(source.path, source, None, None, (too_large(size, limit, source.path),), blocked=True)
+    tree, found = parse(source)
+    if tree is None:
+        return finish(source, None, None, found, config, None)
+    strategy, found = lower(tree, source.path)
     if strategy is None:
-        return _finish(source, None, None, found, config, None, tree.comments)
-    catalog = catalog or load_catalog(config.catalogs)
-    graph = StrategyGraph(strategy)
-    found += resolve.check_structure(strategy, graph, catalog)
+        return finish(source, None, None, found, config, None, tree.comments)
+    from .catalog import load_catalog
+
+    graph, linked = link(strategy, catalog or load_catalog(config.catalogs))
+    found += linked
     analysis = None
     if not diag.has_errors(found):
-        from .rules import run_rules
-
-        analysis, rule_found = run_rules(strategy, graph, catalog, config)
-        found += rule_found
-    return _finish(source, strategy, graph, found, config, analysis, tree.comments)
-
-
-def _finish(source, strategy, graph, found, config, analysis, comments=()) -> CheckResult:
-    found = [d for d in found if config.enabled(d.code)]
-    found = apply_suppressions(found, comments, source.path)
-    found.sort(key=diag.Diagnostic.sort_key)
-    return CheckResult(source.path, source, strategy, graph, tuple(found), analysis)
+        catalog = catalog or load_catalog(config.catalogs)
+        analysis = analyse(strategy, graph, catalog, config)
+        found += rules(strategy, graph, catalog, config, analysis)
+    return finish(source, strategy, graph, found, config, analysis, tree.comments)
 
 
-def apply_suppressions(found: list[diag.Diagnostic], comments, path: str) -> list[diag.Diagnostic]:
-    """Drop diagnostics silenced by `# hedgec: ignore[CODE]` on their line;
-    report silences that silence nothing, so stale ones do not pile up."""
+def parse(source: SourceFile):
+    """(syntax tree, []) or (None, [the syntax error])."""
+    from . import syntax
+
+    try:
+        return syntax.parse(source.text, source.path), []
+    except syntax.ParseError as err:
+        return None, [diag.make(err.code, err.message, err.span, hint=err.hint)]
+
+
+def lower(tree, path: str) -> tuple[Strategy | None, list[diag.Diagnostic]]:
+    """The typed IR, with every key and value checked against its kind."""
+    from . import lower as lowering
+
+    return lowering.lower(tree, path)
+
+
+def link(strategy: Strategy, catalog) -> tuple[StrategyGraph, list[diag.Diagnostic]]:
+    """The dependency graph, and what is wrong with names, references and catalog names."""
+    from . import resolve
+
+    graph = StrategyGraph(strategy)
+    return graph, resolve.check_structure(strategy, graph, catalog)
+
+
+def analyse(strategy: Strategy, graph: StrategyGraph, catalog, config: Config):
+    """The figures of every block (compiler/analysis.py), for a strategy with no structural error."""
+    from .analysis import analyse as figures
+
+    return figures(strategy, graph, catalog, adjustments=int(config.threshold("adjustments-reserve")))
+
+
+def rules(strategy: Strategy, graph: StrategyGraph, catalog, config: Config, analysis) -> list[diag.Diagnostic]:
+    """The diagnostics of the selected checks."""
+    from .rules import run_rules
+
+    return run_rules(strategy, graph, catalog, config, analysis)
+
+
+def finish(source, strategy, graph, found, config, analysis, comments=()) -> CheckResult:
+    """Decide whether the strategy is blocked, then apply selection and suppression.
+
+    Errors that stop compilation (input and structure, or no figures) are
+    always shown: only the money rules can be deselected or silenced."""
+    from .registry import registry
+
+    selectable = registry().selectable
+    blocked = diag.has_errors(d for d in found if d.code not in selectable)
+    kept = [d for d in found if d.code not in selectable or config.enabled(d.code)]
+    kept = apply_suppressions(kept, comments, source.path, keep=lambda d: d.code not in selectable)
+    kept.sort(key=diag.Diagnostic.sort_key)
+    return CheckResult(source.path, source, strategy, graph, tuple(kept), analysis, blocked)
+
+
+def apply_suppressions(found: list[diag.Diagnostic], comments, path: str,
+                       keep=lambda d: False) -> list[diag.Diagnostic]:
+    """Drop diagnostics silenced by `# hedgec: ignore[CODE]` on their line
+    (except those `keep` says cannot be silenced); report silences that
+    silence nothing, so stale ones do not pile up."""
+    from .registry import rules as declared
+
+    rules_table = declared()
     kept = list(found)
     for comment in comments:
         match = SUPPRESSION.search(comment.text)
         if not match:
             continue
         for code in filter(None, (c.strip() for c in match.group(1).split(","))):
-            hits = [d for d in kept if d.code == code and d.span.line == comment.span.line]
-            if code not in diag.RULES:
+            hits = [d for d in kept if d.code == code and d.span.line == comment.span.line and not keep(d)]
+            if code not in rules_table:
                 kept.append(diag.make("H902", f"`{code}` is not a hedgec rule code", comment.span,
-                                      hint=diag.did_you_mean(code, diag.RULES)))
+                                      hint=diag.did_you_mean(code, rules_table)))
             elif not hits:
                 kept.append(diag.make("H901", f"`# hedgec: ignore[{code}]` silences nothing on this line",
                                       comment.span, hint="remove the stale suppression"))

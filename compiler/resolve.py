@@ -1,13 +1,13 @@
 """Name resolution and structure: references, duplicates, cycles, funding,
-and the venues, markets and chains the catalog knows."""
+and the venues, markets and chains the catalog knows. Every check here reads
+the kinds' declarations (compiler/kinds/): which keys are references and what
+they may name, which key names a venue and of what kind."""
 from __future__ import annotations
 
 from . import diagnostics as diag
 from . import ir
 from .graph import StrategyGraph, format_cycle
-from .schema import REFERENCE_KINDS
-
-VENUE_KINDS = {"pool": "amm", "perp": "perp", "cover": "cover"}
+from .kinds import KINDS, allowed
 
 
 def check_structure(strategy: ir.Strategy, graph: StrategyGraph, catalog) -> list[diag.Diagnostic]:
@@ -38,53 +38,58 @@ def _duplicates(strategy: ir.Strategy) -> list[diag.Diagnostic]:
 def _references(strategy: ir.Strategy) -> list[diag.Diagnostic]:
     names = {b.name: b.kind for b in strategy.blocks} | dict(strategy.partial)
     found = []
-    for leg in strategy.legs:
-        for key, ref in _refs(leg):
-            kind = names.get(ref.name)
-            allowed = REFERENCE_KINDS[key]
+    for leg in strategy.blocks:
+        for ref, target in references(leg):
+            kind = names.get(target.name)
+            permitted = allowed(ref.targets)
             if kind is None:
-                candidates = [n for n, k in names.items() if k in allowed]
-                found.append(diag.make("H107", f"`{key}` names `{ref.name}`, which is not defined",
-                                       leg.at(key), hint=diag.did_you_mean(ref.name, candidates)))
-            elif kind not in allowed or ref.name == leg.name:
-                what = " or ".join(f"a {k}" for k in allowed)
-                found.append(diag.make("H108", f"`{key}` must name {what}; `{ref.name}` is a {kind}"
-                                       + (" (itself)" if ref.name == leg.name else ""), leg.at(key)))
+                candidates = [n for n, k in names.items() if k in permitted]
+                found.append(diag.make("H107", f"`{ref.key}` names `{target.name}`, which is not defined",
+                                       leg.at(ref.key), hint=diag.did_you_mean(target.name, candidates)))
+            elif kind not in permitted or target.name == leg.name:
+                what = " or ".join(f"a {k}" for k in permitted)
+                found.append(diag.make("H108", f"`{ref.key}` must name {what}; `{target.name}` is a {kind}"
+                                       + (" (itself)" if target.name == leg.name else ""), leg.at(ref.key)))
     return found
 
 
-def _refs(leg: ir.Leg):
-    yield "from", leg.source
-    if isinstance(leg, ir.PerpLeg) and leg.hedges is not None:
-        yield "hedges", leg.hedges
-    if isinstance(leg, ir.CoverLeg):
-        yield "protects", leg.protects
+def references(block: ir.Block):
+    """(Reference, ir.Ref) for each reference key the block sets."""
+    for ref in KINDS[block.kind].references:
+        target = getattr(block, _field(ref.key), None)
+        if target is not None:
+            yield ref, target
+
+
+def _field(key: str) -> str:
+    return "source" if key == "from" else key  # `from` is a Python keyword
 
 
 def _catalog_names(strategy: ir.Strategy, catalog) -> list[diag.Diagnostic]:
     found = []
-    for wallet in strategy.wallets:
-        if wallet.chain not in catalog.chains:
-            found.append(diag.make("H111", f"unknown chain `{wallet.chain}`", wallet.at("chain"),
-                                   hint=diag.did_you_mean(wallet.chain, catalog.chains)))
-    for leg in strategy.legs:
-        key = "provider" if isinstance(leg, ir.CoverLeg) else "venue"
-        name = getattr(leg, key)
-        venue = catalog.venue(name)
-        if venue is None:
-            found.append(diag.make("H111", f"unknown {key} `{name}`", leg.at(key),
-                                   hint=diag.did_you_mean(name, catalog.venues)))
-            continue
-        if venue.kind != VENUE_KINDS[leg.kind]:
-            found.append(diag.make("H114", f"a {leg.kind} cannot be held at `{name}`, which is a "
-                                           f"{venue.kind} venue", leg.at(key),
-                                   hint=_venues_of_kind(catalog, VENUE_KINDS[leg.kind])))
-            continue
-        if isinstance(leg, ir.PerpLeg) and catalog.market(name, leg.market) is None:
-            found.append(diag.make("H112", f"`{name}` lists no market `{leg.market}`", leg.at("market"),
-                                   hint=diag.did_you_mean(leg.market, venue.markets)
-                                   or "listed: " + ", ".join(sorted(venue.markets))))
+    for block in strategy.blocks:
+        kind = KINDS[block.kind]
+        if kind.venue_key is not None:
+            problem = _venue_problem(block, kind, catalog)
+            if problem is not None:
+                found.append(problem)
+                continue
+        if kind.resolve is not None:
+            found += kind.resolve(block, catalog)
     return found
+
+
+def _venue_problem(leg, kind, catalog) -> diag.Diagnostic | None:
+    key = kind.venue_key
+    name = getattr(leg, key)
+    venue = catalog.venue(name)
+    if venue is None:
+        return diag.make("H111", f"unknown {key} `{name}`", leg.at(key),
+                         hint=diag.did_you_mean(name, catalog.venues))
+    if venue.kind != kind.venue_kind:
+        return diag.make("H114", f"a {leg.kind} cannot be held at `{name}`, which is a {venue.kind} venue",
+                         leg.at(key), hint=_venues_of_kind(catalog, kind.venue_kind))
+    return None
 
 
 def _venues_of_kind(catalog, kind: str) -> str:

@@ -1,5 +1,6 @@
-"""What each block takes: the single table behind lowering, unknown-key
-hints, editor completion and the language reference."""
+"""How values are written (forms), the strategy's own keys and the `assume`
+keys. Each block kind declares its keys in compiler/kinds/; lowering, unknown-key
+hints, editor completion and the language reference read them from there."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,45 +35,10 @@ FORMS = {
     "rebalance": "a drift threshold, e.g. `10%`",
 }
 
-BLOCKS: dict[str, dict[str, Key]] = {
-    "strategy": {
-        "title": Key("text", "A one-line description shown in plans and checklists."),
-        "horizon": Key("duration", "How long the position is held.", required=True),
-        "base": Key("asset", "The currency figures are reported in (default USDC)."),
-    },
-    "wallet": {
-        "custody": Key("choice", "Who holds the keys.", choices=("self", "custodial")),
-        "chain": Key("name", "The chain the wallet transacts on (default ethereum)."),
-        "gas": Key("amount", "The native balance set aside for gas, e.g. `0.25 ETH`."),
-    },
-    "pool": {
-        "venue": Key("name", "The AMM: `uniswap_v2` or `uniswap_v3`.", required=True),
-        "pair": Key("pair", "Volatile asset / quote asset, e.g. `ETH/USDC`.", required=True),
-        "deposit": Key("amount", "The value deposited, in the quote asset.", required=True),
-        "fee_apr": Key("percent_or_rate", "Expected fee income per year, e.g. `15%`."),
-        "range": Key("range", "The price range of a concentrated (v3) position."),
-        "from": Key("ref", "The wallet (or leg) that funds the deposit.", required=True),
-    },
-    "perp": {
-        "venue": Key("name", "The perpetuals exchange: `dydx` or `dydx_v4`.", required=True),
-        "market": Key("market", "The perp market, e.g. `ETH-USD`.", required=True),
-        "side": Key("choice", "`short` to hedge a pool's long exposure.", required=True,
-                    choices=("short", "long")),
-        "hedges": Key("ref", "The pool whose exposure this leg offsets."),
-        "ratio": Key("percent", "Share of the pool's exposure to hedge (default 100%)."),
-        "collateral": Key("amount", "Margin deposited for this isolated position.", required=True),
-        "leverage": Key("leverage", "Notional / collateral; omitted, it follows from `hedges`."),
-        "order": Key("order", "`market`, or `limit PRICE`."),
-        "rebalance": Key("rebalance", "Re-size the hedge when it drifts this far off target."),
-        "from": Key("ref", "The wallet (or leg) that funds the collateral.", required=True),
-    },
-    "cover": {
-        "provider": Key("name", "The cover provider, e.g. `nexus_mutual`.", required=True),
-        "protects": Key("ref", "The pool or perp whose venue holds the funds covered.", required=True),
-        "amount": Key("amount", "The cover amount.", required=True),
-        "period": Key("duration", "How long the cover runs.", required=True),
-        "from": Key("ref", "The wallet that pays the premium.", required=True),
-    },
+STRATEGY: dict[str, Key] = {
+    "title": Key("text", "A one-line description shown in plans and checklists."),
+    "horizon": Key("duration", "How long the position is held.", required=True),
+    "base": Key("asset", "The currency figures are reported in (default USDC)."),
 }
 
 # `assume` keys are dotted: a prefix and a subject.
@@ -84,20 +50,25 @@ ASSUME: dict[str, Key] = {
     "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with."),
 }
 
-LEG_KINDS = ("pool", "perp", "cover")
-BLOCK_KINDS = ("assume", "wallet") + LEG_KINDS
-# Kinds a reference may name, per key.
-REFERENCE_KINDS = {
-    "hedges": ("pool",),
-    "protects": ("pool", "perp"),
-    "from": ("wallet",) + LEG_KINDS,
-}
+
+def block_keys() -> dict[str, dict[str, Key]]:
+    """The keys of every block that takes `key = value` attributes, strategy first."""
+    from .kinds import KINDS
+
+    return {"strategy": STRATEGY} | {name: kind.keys for name, kind in KINDS.items()}
+
+
+def block_kinds() -> tuple[str, ...]:
+    """The kinds of block a strategy holds."""
+    from .kinds import KINDS
+
+    return ("assume",) + tuple(KINDS)
 
 
 def reference_markdown() -> str:
     """The key tables of docs/language.md, generated so they never drift."""
     out = []
-    for kind, keys in BLOCKS.items():
+    for kind, keys in block_keys().items():
         out += [f"### `{kind}`", "", "| key | value | required | meaning |", "|---|---|---|---|"]
         for name, key in keys.items():
             form = FORMS[key.form] if key.form != "choice" else "one of " + ", ".join(f"`{c}`" for c in key.choices)

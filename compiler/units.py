@@ -74,7 +74,9 @@ class Amount:
         return Amount(self.value * prices.rate(self.asset, asset), asset)
 
     def __str__(self) -> str:
-        return f"{format_number(self.value)} {self.asset}"
+        from hedgec.numbers import plain
+
+        return f"{plain(self.value)} {self.asset}"
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,3 @@ class Prices:
     def has(self, asset: str) -> bool:
         symbol = price_symbol(asset)
         return symbol == price_symbol(self.base) or symbol in self.quotes
-
-
-def format_number(value: float, places: int = 6) -> str:
-    """Shortest plain decimal for `value` (no exponent, no trailing zeros)."""
-    if value == 0:
-        return "0"
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"

@@ -12,9 +12,13 @@ Conventions
   (``"long"`` or ``"short"``).
 * Rates are fractions (0.05 means 5%); periods are days unless named ``years``.
 
-Sources: Uniswap v3-periphery ``LiquidityAmounts.sol``; dYdX v4 documentation
-(margin.mdx, liquidations.mdx, funding.mdx); Nexus Mutual ``Cover.sol`` and
-``StakingProducts.sol``.  See ``domain.md`` for figures and worked cases.
+Sources (public, not shipped here): Uniswap v3-periphery ``LiquidityAmounts.sol``;
+dYdX v4 documentation (margin, liquidations, funding); Nexus Mutual ``Cover.sol``
+and ``StakingProducts.sol``. The worked figures are pinned in tests/test_finance.py.
+
+The pool formulas accept floats or numpy arrays (without importing numpy), so
+the validator sizes a hedge and the simulator values every path with the same
+code.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ __all__ = [
     # Uniswap v2
     "v2_volatile_amount",
     "v2_value",
+    "v2_amount",
     "impermanent_loss",
     "v2_static_hedge_pnl",
     "v2_static_hedge_delta",
@@ -65,7 +70,18 @@ _SIDES = ("long", "short")
 
 # ---------------------------------------------------------------- validation
 
+def _is_array(x) -> bool:
+    return getattr(x, "ndim", 0) > 0
+
+
+def _clip(x, low: float, high: float):
+    """min(max(x, low), high) for a float, or elementwise for an array."""
+    return x.clip(low, high) if _is_array(x) else min(max(x, low), high)
+
+
 def _finite(name: str, x: float) -> float:
+    if _is_array(x):
+        return x  # arrays come from the simulator, whose inputs the compiler checked
     x = float(x)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite number, got {x!r}")
@@ -74,14 +90,14 @@ def _finite(name: str, x: float) -> float:
 
 def _positive(name: str, x: float) -> float:
     x = _finite(name, x)
-    if x <= 0:
+    if not _is_array(x) and x <= 0:
         raise ValueError(f"{name} must be > 0, got {x!r}")
     return x
 
 
 def _non_negative(name: str, x: float) -> float:
     x = _finite(name, x)
-    if x < 0:
+    if not _is_array(x) and x < 0:
         raise ValueError(f"{name} must be >= 0, got {x!r}")
     return x
 
@@ -122,11 +138,21 @@ def v2_volatile_amount(value: float, price: float) -> float:
     return value / (2.0 * price)
 
 
-def v2_value(value0: float, r: float) -> float:
-    """V = V0 * sqrt(r): v2 position value after the price moves by ratio r = p/p0."""
+def v2_value(value0: float, r):
+    """V = V0 * sqrt(r): v2 position value after the price moves by ratio r = p/p0.
+
+    `r` may be a float or a numpy array (the simulator values every path with
+    this same function; no numpy import is needed here).
+    """
     value0 = _non_negative("value0", value0)
     r = _positive("price ratio r", r)
-    return value0 * math.sqrt(r)
+    return value0 * r ** 0.5
+
+
+def v2_amount(value0: float, price0: float, price):
+    """x = V0 sqrt(p0/p) / (2 p0) = V / (2 p): volatile tokens (the delta) of a v2
+    position opened with V0 at p0, at price p (float or array)."""
+    return v2_value(value0, price / price0) / (2.0 * price)
 
 
 def impermanent_loss(r: float) -> float:
@@ -185,33 +211,33 @@ def v3_liquidity(value: float, price: float, low: float, high: float) -> float:
     return value / per_l
 
 
-def v3_amounts(liquidity: float, price: float, low: float, high: float) -> tuple[float, float]:
+def v3_amounts(liquidity: float, price, low: float, high: float):
     """(amount0, amount1) = (volatile, quote) held by liquidity L at `price` in [low, high].
 
     With sa, sb, sp the square roots of low, high, price:
       inside: amount0 = L (sb - sp) / (sp sb), amount1 = L (sp - sa)
       below (p <= low):  amount0 = L (sb - sa) / (sa sb), amount1 = 0  (all volatile)
       above (p >= high): amount0 = 0, amount1 = L (sb - sa)            (all quote)
-    amount0 is the position's delta.
+    amount0 is the position's delta. `price` may be a float or a numpy array.
     """
     liquidity = _non_negative("liquidity", liquidity)
     price = _positive("price", price)
     low, high = _range(low, high)
     sa, sb = math.sqrt(low), math.sqrt(high)
-    sp = min(max(math.sqrt(price), sa), sb)  # clamp to the range edges
+    sp = _clip(price ** 0.5, sa, sb)  # clamp to the range edges
     amount0 = liquidity * (sb - sp) / (sp * sb)
     amount1 = liquidity * (sp - sa)
     return amount0, amount1
 
 
-def v3_value(liquidity: float, price: float, low: float, high: float) -> float:
+def v3_value(liquidity: float, price, low: float, high: float):
     """V = p * amount0 + amount1; inside the range V = L (2 sqrt(p) - sqrt(low) - p / sqrt(high)).
 
     Below the range V = p L (1/sqrt(low) - 1/sqrt(high)) (linear in p);
-    above it V = L (sqrt(high) - sqrt(low)) (constant).
+    above it V = L (sqrt(high) - sqrt(low)) (constant). `price`: float or array.
     """
     amount0, amount1 = v3_amounts(liquidity, price, low, high)
-    return float(price) * amount0 + amount1
+    return price * amount0 + amount1
 
 
 def v3_volatile_amount(value: float, price: float, low: float, high: float) -> float:
@@ -264,21 +290,26 @@ def maintenance_margin(notional_value: float, mmf: float) -> float:
 
 
 def liquidation_price(side: str, size: float, entry: float, collateral: float, mmf: float) -> float:
-    """Isolated-margin liquidation price, where equity C + PnL(p) = MMF * s * p.
+    """Isolated-margin liquidation price, where equity E + PnL(p) = MMF * s * p.
 
-    s = size (> 0), E = entry price, C = collateral (equity at entry), m = MMF:
-      long:  p = (s E - C) / (s (1 - m)), floored at 0 (no liquidation if C >= s E)
-      short: p = (C + s E) / (s (1 + m))
+    s = size (> 0), P = entry price, m = MMF, E = the collateral posted:
+      long:  p = (s P - E) / (s (1 - m)), floored at 0 (no liquidation if E >= s P)
+      short: p = (E + s P) / (s (1 + m))
     (dYdX liquidations.mdx: p' = (e - s p) / (|s| MMF - s) with signed s.)
+    The one convention of check, plan, checklist, payoff grid and plot: the
+    opening trade's taker fee is counted in the carry (trading fees), not
+    taken off the margin. Taking it off would move the v2 example's short
+    from 5,825.24 to 5,823.79; the Monte Carlo, which follows equity day by
+    day, does take fees and funding off as they are paid.
     """
     side = _side(side)
     size = _positive("size", size)
     entry = _positive("entry", entry)
-    collateral = _non_negative("collateral", collateral)
+    equity = _non_negative("collateral", collateral)
     mmf = _fraction("mmf", mmf)
     if side == "long":
-        return max(0.0, (size * entry - collateral) / (size * (1.0 - mmf)))
-    return (collateral + size * entry) / (size * (1.0 + mmf))
+        return max(0.0, (size * entry - equity) / (size * (1.0 - mmf)))
+    return max(0.0, (equity + size * entry) / (size * (1.0 + mmf)))
 
 
 def liquidation_price_linear(side: str, entry: float, leverage: float, mmf: float) -> float:

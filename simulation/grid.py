@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hedgec import finance
+
 from .config import PerpSpec, SimConfig
 from .pools import PoolModel
 
@@ -73,13 +75,9 @@ def payoff_grid(config: SimConfig, ratios=None) -> GridResult:
 
 
 def liquidation_price(perp: PerpSpec, entry_price: float) -> float | None:
-    """Isolated liquidation price p' = (e - s p) / (|s| mmf - s), opening fee paid.
-
-    None when the position can never be liquidated (a long whose price would be <= 0).
-    """
-    s = perp.sign * perp.size
-    equity = perp.collateral - perp.taker_fee * perp.size * entry_price
-    price = (equity - s * entry_price) / (perp.size * perp.mmf - s)
+    """The perp's isolated liquidation price (hedgec.finance: the one the
+    validator reports); None when it can never be liquidated."""
+    price = finance.liquidation_price(perp.side, perp.size, entry_price, perp.collateral, perp.mmf)
     return price if price > 0 else None
 
 

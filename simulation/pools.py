@@ -1,4 +1,5 @@
-"""Value and delta of Uniswap v2 and v3 positions at arrays of prices.
+"""Value and delta of Uniswap v2 and v3 positions at arrays of prices, with
+the formulas of hedgec.finance (the ones the validator sizes hedges with).
 
 v2 (50/50 constant product): value V0 sqrt(p / p0); the volatile-token
 amount (the position's delta) is V / (2p).
@@ -15,43 +16,17 @@ import math
 
 import numpy as np
 
+from hedgec import finance
+
 from .config import PoolSpec
-
-
-def v2_value(value0: float, entry_price: float, price):
-    """Value of a v2 position of ``value0`` opened at ``entry_price``."""
-    return value0 * np.sqrt(np.asarray(price, dtype=np.float64) / entry_price)
-
-
-def v2_amount0(value0: float, entry_price: float, price):
-    """Volatile-token amount (delta) of a v2 position: V / (2p)."""
-    price = np.asarray(price, dtype=np.float64)
-    return v2_value(value0, entry_price, price) / (2.0 * price)
-
-
-def v3_liquidity(value0: float, entry_price: float, low: float, high: float) -> float:
-    """Liquidity L that a deposit of ``value0`` at ``entry_price`` buys in [low, high]."""
-    return value0 / float(v3_value(1.0, low, high, entry_price))
-
-
-def v3_amounts(liquidity: float, low: float, high: float, price):
-    """(amount0, amount1) of a v3 position, out-of-range cases included."""
-    sa, sb = math.sqrt(low), math.sqrt(high)
-    sp = np.clip(np.sqrt(np.asarray(price, dtype=np.float64)), sa, sb)
-    return liquidity * (1.0 / sp - 1.0 / sb), liquidity * (sp - sa)
-
-
-def v3_value(liquidity: float, low: float, high: float, price):
-    """Value in quote of a v3 position at ``price``."""
-    amount0, amount1 = v3_amounts(liquidity, low, high, price)
-    return amount0 * np.asarray(price, dtype=np.float64) + amount1
 
 
 class PoolModel:
     """A pool position with its constants precomputed, for repeated evaluation.
 
-    ``value_into`` and ``amount0_into`` write into caller-owned buffers so the
-    engine's step loop allocates nothing.
+    ``value`` and ``amount0`` are hedgec.finance's formulas. ``value_into`` and
+    ``amount0_into`` compute the same in place, into caller-owned buffers, so
+    the engine's step loop allocates nothing (tests pin them to ``value``).
     """
 
     def __init__(self, spec: PoolSpec):
@@ -60,17 +35,23 @@ class PoolModel:
         if spec.kind == "v2":
             self._c = spec.value / math.sqrt(spec.entry_price)
         else:
-            self.liquidity = v3_liquidity(spec.value, spec.entry_price, spec.low, spec.high)
+            self.liquidity = finance.v3_liquidity(spec.value, spec.entry_price, spec.low, spec.high)
             self._sa = math.sqrt(spec.low)
             self._sb = math.sqrt(spec.high)
 
     def value(self, price):
-        out = np.empty(np.shape(price))
-        return self.value_into(np.asarray(price, dtype=np.float64), out, np.empty_like(out))
+        price = np.asarray(price, dtype=np.float64)
+        spec = self.spec
+        if self.kind == "v2":
+            return finance.v2_value(spec.value, price / spec.entry_price)
+        return finance.v3_value(self.liquidity, price, spec.low, spec.high)
 
     def amount0(self, price):
-        out = np.empty(np.shape(price))
-        return self.amount0_into(np.asarray(price, dtype=np.float64), out)
+        price = np.asarray(price, dtype=np.float64)
+        spec = self.spec
+        if self.kind == "v2":
+            return finance.v2_amount(spec.value, spec.entry_price, price)
+        return finance.v3_amounts(self.liquidity, price, spec.low, spec.high)[0]
 
     def in_range(self, price):
         price = np.asarray(price, dtype=np.float64)

@@ -31,6 +31,23 @@ class Compiled:
     catalog: object  # catalog.Catalog
 
     @property
+    def prices(self):
+        """The assumed prices, for conversions between assets."""
+        from hedgec.compiler.analysis import prices_of
+
+        return prices_of(self.strategy)
+
+    @staticmethod
+    def source_of(src) -> dict | None:
+        """A catalog figure's source as plain data."""
+        if src is None:
+            return None
+        out = {"ref": src.url_or_ref, "read": src.read, "verified": src.verified}
+        if src.note:
+            out["note"] = src.note
+        return out
+
+    @property
     def source(self) -> dict:
         """The source file by name and content hash: no absolute paths, no dates."""
         return {"file": PurePath(self.path).name,
@@ -39,11 +56,9 @@ class Compiled:
 
 def compiled(result, catalog) -> Compiled:
     """The inputs of the targets for a `CheckResult` without errors."""
-    from hedgec.compiler.analysis import analyse
-
-    if not result.ok or result.strategy is None or result.graph is None:
+    if not result.ok or result.analysis is None:
         raise NotCompilable(f"{result.path}: the strategy has errors")
-    analysis = result.analysis or analyse(result.strategy, result.graph, catalog)
+    analysis = result.analysis
     if analysis.problems:
         raise NotCompilable(f"{result.path}: some figures could not be computed", analysis.problems)
     return Compiled(result.path, result.source.text, result.strategy, result.graph, analysis, catalog)

@@ -11,21 +11,8 @@ import math
 from dataclasses import dataclass
 
 from hedgec.compiler import ir
-from hedgec.compiler.analysis import analyse, funds_at
+from hedgec.compiler.kinds import KINDS
 
-# Figures worth a reviewer's attention, per leg kind: (attribute, label, how to print it).
-FIGURES = {
-    "pool": (("deposit", "deposit", "money"), ("exposure", "exposure", "money"),
-             ("fees", "expected fees", "money")),
-    "perp": (("collateral", "collateral", "money"), ("leverage", "leverage", "leverage"),
-             ("notional", "notional", "money"), ("size", "size", "units"),
-             ("liquidation_price", "liquidation price", "money"),
-             ("liquidation_distance", "liquidation distance", "percent"),
-             ("liquidation_probability", "liquidation probability", "percent"),
-             ("coverage", "hedge coverage", "percent"), ("funding", "expected funding", "money")),
-    "cover": (("amount", "amount", "money"), ("premium", "premium", "money"),
-              ("funds_at_risk", "funds at risk", "money")),
-}
 CARRY = (("fees", "fees"), ("funding", "funding"), ("premiums", "premiums"),
          ("trading_fees", "trading fees"), ("gas", "gas"), ("net", "net carry"))
 _SKIPPED_FIELDS = {"name", "span", "spans", "partial"}
@@ -102,15 +89,8 @@ def _base(result) -> str | None:
 
 
 def _analysis(result, catalog):
-    """The result's analysis, computed here when the checker did not (errors stop the rules)."""
-    if result.analysis is not None:
-        return result.analysis
-    if result.strategy is None or result.graph is None:
-        return None
-    try:
-        return analyse(result.strategy, result.graph, catalog)
-    except Exception:  # a strategy too broken to figure: its diagnostics say why
-        return None
+    """The checker's analysis (None when structural errors stopped it: its diagnostics say why)."""
+    return result.analysis
 
 
 def _diagnostics(result) -> list[str]:
@@ -165,13 +145,12 @@ def _show(value) -> str:
 
 def _figure_changes(key, old_figures, new_figures, base: str) -> list[Change]:
     kind, name = key
-    if kind not in FIGURES or old_figures is None or new_figures is None:
+    if kind not in KINDS or old_figures is None or new_figures is None:
         return []
-    table = {"pool": "pools", "perp": "perps", "cover": "covers"}[kind]
-    before, after = getattr(old_figures, table).get(name), getattr(new_figures, table).get(name)
+    before, after = old_figures.figures.get(name), new_figures.figures.get(name)
     if before is None or after is None:
         return []
-    return [change for attr, label, style in FIGURES[kind]
+    return [change for attr, label, style in KINDS[kind].review
             if (change := _compare(_head(key), label, getattr(before, attr), getattr(after, attr), style, base))]
 
 
@@ -213,11 +192,14 @@ def cover_gaps(strategy, figures, base: str) -> list[str]:
     if strategy is None or figures is None:
         return []
     gaps = []
-    for leg in strategy.pools + strategy.perps:
-        held = funds_at(leg.name, figures.pools, figures.perps)
-        covered = sum(c.amount for c in figures.covers.values() if c.protects == leg.name)
+    for leg in strategy.legs:
+        if not KINDS[leg.kind].holds_funds:
+            continue
+        held = figures.funds_held(leg.name)
+        covered = sum(c.amount for c in figures.of_kind("cover").values() if c.protects == leg.name)
         if held > covered + 1e-9:
-            gaps.append(f"{leg.kind} {leg.name} at {leg.venue}: {figure(held - covered, 'money', base)} "
+            venue = getattr(leg, KINDS[leg.kind].venue_key)
+            gaps.append(f"{leg.kind} {leg.name} at {venue}: {figure(held - covered, 'money', base)} "
                         f"of {figure(held, 'money', base)} uncovered")
     return gaps
 

@@ -2,53 +2,37 @@
 
 Nodes are the blocks (labelled with their kind and key figures) and the venues
 legs are held at; edges carry their kind (funds, hedges, protects, held_at).
-Nodes and edges are emitted in sorted order, so the text is deterministic.
+Nodes and edges are emitted in sorted order (StrategyGraph.nodes() and
+edges()), so the text is deterministic; each kind says how it is drawn.
 """
 from __future__ import annotations
 
-from . import Compiled
-from .checklist import money, tokens
+from hedgec.compiler.kinds import KINDS
 
-SHAPES = {"wallet": "folder", "pool": "box", "perp": "box", "cover": "note", "venue": "ellipse"}
-MERMAID_SHAPES = {"wallet": ("[/", "/]"), "pool": ("[", "]"), "perp": ("[", "]"),
-                  "cover": ("{{", "}}"), "venue": ("([", "])")}
+from . import Compiled
+
+VENUE_SHAPE, VENUE_MERMAID = "ellipse", ("([", "])")
 
 
 def labels(c: Compiled) -> dict[str, list[str]]:
-    """Node -> label lines: kind and name first, then key figures."""
-    a, base, out = c.analysis, c.strategy.base, {}
+    """Node -> label lines: kind and name first, then the kind's key figures."""
+    out = {}
     for node in c.graph.nodes():
         kind = c.graph.kind(node)
         if kind == "venue":
             out[node] = [c.graph.nx.nodes[node]["venue"]]
-        elif kind == "wallet":
-            w = a.wallets[node]
-            gas = f"gas {tokens(w.balance, w.native)}" if w.balance is not None else "no gas set aside"
-            out[node] = [f"wallet {node}", f"{w.chain}, {w.custody} custody", gas]
-        elif kind == "pool":
-            p = a.pools[node]
-            lines = [f"pool {node}", f"{p.venue} {p.asset}/{p.quote}", f"deposit {money(p.deposit, base)}"]
-            if p.range_low is not None:
-                lines.append(f"range {p.range_low:,.0f} .. {p.range_high:,.0f}")
-            out[node] = lines + [f"{tokens(p.volatile_amount, p.asset)}, fees {p.fee_apr:.0%} apr"]
-        elif kind == "perp":
-            p = a.perps[node]
-            out[node] = [f"perp {node}", f"{p.side} {tokens(p.size, p.asset)} {p.market}",
-                         f"{p.leverage:.2f}x on {money(p.collateral, base)}",
-                         f"liquidation {money(p.liquidation_price, base)}"]
-        elif kind == "cover":
-            k = a.covers[node]
-            premium = f", premium {money(k.premium, base)}" if k.premium is not None else ""
-            out[node] = [f"cover {node}", f"{k.provider} on {k.venue}",
-                         f"{money(k.amount, base)}, {k.period_days:g}d{premium}"]
+        else:
+            drawing = KINDS[kind].drawing
+            out[node] = [f"{kind} {node}"] + drawing.label(c.analysis.figures[node], c.strategy.base)
     return out
 
 
-def edges(c: Compiled) -> list:
-    """Edges sorted by (source, target, kind); StrategyGraph.edges() cannot sort its Edge objects."""
-    from hedgec.compiler.graph import Edge
+def _shape(kind: str) -> str:
+    return VENUE_SHAPE if kind == "venue" else KINDS[kind].drawing.shape
 
-    return [Edge(a, b, k) for a, b, k in sorted(c.graph.nx.edges(data="kind"))]
+
+def _brackets(kind: str) -> tuple[str, str]:
+    return VENUE_MERMAID if kind == "venue" else KINDS[kind].drawing.mermaid
 
 
 def to_dot(c: Compiled) -> str:
@@ -58,8 +42,8 @@ def to_dot(c: Compiled) -> str:
         kind = c.graph.kind(node)
         style = ", style=dashed" if kind == "venue" else ""
         label = "\\n".join(_dot_escape(t) for t in text)
-        lines.append(f'  {_dot_id(node)} [label="{label}", shape={SHAPES[kind]}{style}];')
-    for e in edges(c):
+        lines.append(f'  {_dot_id(node)} [label="{label}", shape={_shape(kind)}{style}];')
+    for e in c.graph.edges():
         style = ", style=dotted" if e.kind == "held_at" else ""
         lines.append(f'  {_dot_id(e.source)} -> {_dot_id(e.target)} [label="{e.kind}"{style}];')
     return "\n".join(lines + ["}"]) + "\n"
@@ -77,10 +61,10 @@ def to_mermaid(c: Compiled) -> str:
     ids = {node: f"n{i}" for i, node in enumerate(c.graph.nodes())}
     lines = ["flowchart LR"]
     for node, text in labels(c).items():
-        open_, close = MERMAID_SHAPES[c.graph.kind(node)]
+        open_, close = _brackets(c.graph.kind(node))
         label = "<br/>".join(_mermaid_escape(t) for t in text)
         lines.append(f'  {ids[node]}{open_}"{label}"{close}')
-    for e in edges(c):
+    for e in c.graph.edges():
         arrow = "-.->" if e.kind == "held_at" else "-->"
         lines.append(f"  {ids[e.source]} {arrow}|{e.kind}| {ids[e.target]}")
     return "\n".join(lines) + "\n"

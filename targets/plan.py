@@ -10,8 +10,9 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from hedgec.compiler.analysis import DAYS_PER_YEAR, assumed_vol
-from hedgec.compiler.units import price_symbol
+from hedgec.compiler.analysis import assumed_vol
+from hedgec.compiler.kinds import KINDS
+from hedgec.finance import DAYS_PER_YEAR
 
 from . import Compiled
 
@@ -54,15 +55,16 @@ def build_plan(c: Compiled, options: PlanOptions = PlanOptions()) -> dict:
 
     s, a = c.strategy, c.analysis
     vols, vol_fallbacks = _vols(c)
-    return {
+    head = {
         "plan_version": PLAN_VERSION,
         "hedgec_version": __version__,
         "source": c.source,
         "strategy": {"name": s.name, "title": s.title, "base": s.base, "horizon_days": a.horizon_days},
-        "pools": [_pool(c, p.name) for p in s.pools],
-        "perps": [_perp(c, p) for p in s.perps],
-        "covers": [_cover(c, cover.name) for cover in s.covers],
-        "wallets": [_wallet(c, w.name) for w in s.wallets],
+    }
+    # Legs first, then the accounts they are funded from, each kind in its own section.
+    kinds = [k for k in KINDS.values() if k.is_leg] + [k for k in KINDS.values() if not k.is_leg]
+    sections = {k.section: [k.plan(c, block) for block in s.of_kind(k.name)] for k in kinds if k.plan}
+    return head | sections | {
         "assumptions": _assumptions(c, vols, vol_fallbacks),
         "catalog": catalog_figures(c),
         "scenarios": {"grid": grid(), "monte_carlo": monte_carlo(c, vols, options),
@@ -72,67 +74,11 @@ def build_plan(c: Compiled, options: PlanOptions = PlanOptions()) -> dict:
     }
 
 
-def _pool(c: Compiled, name: str) -> dict:
-    p = c.analysis.pools[name]
-    return {
-        "name": p.name, "venue": p.venue, "model": "v3" if p.model == "concentrated" else "v2",
-        "asset": p.asset, "price_symbol": price_symbol(p.asset), "quote": p.quote,
-        "entry_price": _in_base(c, p.entry_price, p.quote), "deposit": p.deposit,
-        "volatile_amount": p.volatile_amount, "quote_amount": p.quote_amount,
-        "range_low": p.range_low, "range_high": p.range_high, "liquidity": p.liquidity,
-        "fee_apr": p.fee_apr, "hedged_by": c.graph.hedgers(name),
-        "protected_by": c.graph.protectors(name),
-    }
-
-
-def _perp(c: Compiled, leg) -> dict:
-    p = c.analysis.perps[leg.name]
-    venue = c.catalog.venue(p.venue)
-    limit = leg.order.limit
-    return {
-        "name": p.name, "venue": p.venue, "market": p.market, "asset": p.asset,
-        "price_symbol": price_symbol(p.asset), "side": p.side, "entry_price": p.entry_price,
-        "size": p.size, "notional": p.notional, "collateral": p.collateral, "leverage": p.leverage,
-        "imf": p.imf, "mmf": p.mmf, "maker_fee": venue.maker_fee, "taker_fee": venue.taker_fee,
-        "liquidation_fee": venue.liquidation_fee, "funding_apr": p.funding_apr,
-        "liquidation_price": p.liquidation_price, "liquidation_probability": p.liquidation_probability,
-        "hedges": p.hedges, "ratio": leg.ratio, "rebalance_threshold": leg.rebalance,
-        "order": {"kind": leg.order.kind, "limit_price": limit.value if limit else None},
-        "deposit_required": venue.deposit_required, "protected_by": c.graph.protectors(leg.name),
-    }
-
-
-def _cover(c: Compiled, name: str) -> dict:
-    k = c.analysis.covers[name]
-    product = c.catalog.cover_product_for(k.provider, k.venue)
-    return {
-        "name": k.name, "provider": k.provider, "product": k.product, "product_id": k.product_id,
-        "protects": k.protects, "venue": k.venue, "amount": k.amount, "currency": k.currency,
-        "period_days": k.period_days, "annual_price": k.annual_price, "premium": k.premium,
-        "grace_days": product.grace_days if product else None, "funds_at_risk": k.funds_at_risk,
-    }
-
-
-def _wallet(c: Compiled, name: str) -> dict:
-    w = c.analysis.wallets[name]
-    return {
-        "name": w.name, "chain": w.chain, "native": w.native, "custody": w.custody,
-        "gas_balance": w.balance, "gas_price_gwei": w.gas_price_gwei, "setup_units": w.setup_units,
-        "reserve_units": w.reserve_units, "gas_cost": w.cost, "gas_cost_base": w.cost_base,
-    }
-
-
-def _in_base(c: Compiled, value: float, asset: str) -> float:
-    """A price quoted in `asset` (a stablecoin at par, or the base) in base units."""
-    from hedgec.compiler.analysis import prices_of
-
-    return value * prices_of(c.strategy).rate(asset, c.strategy.base)
-
-
 def _assets(c: Compiled) -> list[str]:
     """Price symbols the strategy is exposed to, sorted."""
-    held = [p.asset for p in c.analysis.pools.values()] + [p.asset for p in c.analysis.perps.values()]
-    return sorted({price_symbol(x) for x in held})
+    a = c.analysis
+    return sorted({symbol for name, f in a.figures.items() if (kind := KINDS[a.kinds[name]]).exposure
+                   for symbol in kind.exposure(f)})
 
 
 def _vols(c: Compiled) -> tuple[dict[str, float], list]:
@@ -151,59 +97,38 @@ def _assumptions(c: Compiled, vols: dict, vol_fallbacks: list) -> dict:
         "prices": {s: a.prices[s] for s in sorted(a.prices)},
         "vols": vols,
         "drift": {s: c.strategy.assume.drift.get(s, 0.0) for s in vols},
-        "funding_apr": {p.market: p.funding_apr for p in a.perps.values()},
-        "gas_price_gwei": {w.chain: w.gas_price_gwei for w in a.wallets.values()},
+        "funding_apr": {p.market: p.funding_apr for p in a.of_kind("perp").values()},
+        "gas_price_gwei": {w.chain: w.gas_price_gwei for w in a.of_kind("wallet").values()},
         "fallbacks": [{"key": f.key, "value": f.value, "unit": f.unit, "note": f.note}
                       for f in sorted(fallbacks.values(), key=lambda f: f.key)],
     }
 
 
-def _source(src) -> dict | None:
-    if src is None:
-        return None
-    out = {"ref": src.url_or_ref, "read": src.read, "verified": src.verified}
-    if src.note:
-        out["note"] = src.note
-    return out
-
-
 def catalog_figures(c: Compiled) -> dict:
     """Every catalog figure the plan used, each with its source."""
     cat, a = c.catalog, c.analysis
-    venues = sorted({leg.venue for leg in c.strategy.pools + c.strategy.perps}
-                    | {cover.provider for cover in c.strategy.covers})
-    chains = sorted({w.chain for w in a.wallets.values()})
-    return {
-        "chains": {n: {"native": ch.native, "source": _source(ch.source)}
+    venues = sorted({c.graph.venue_of(leg.name) for leg in c.strategy.legs})
+    chains = sorted({w.chain for w in a.of_kind("wallet").values()})
+    out = {
+        "chains": {n: {"native": ch.native, "source": c.source_of(ch.source)}
                    for n in chains if (ch := cat.chain(n))},
-        "venues": {n: _venue(cat.venue(n)) for n in venues},
-        "markets": {f"{p.venue}/{p.market}": _market(cat.market(p.venue, p.market)) for p in a.perps.values()},
-        "cover_products": {f"{k.provider}/{k.product}": _product(cat.cover_product_for(k.provider, k.venue))
-                           for k in a.covers.values() if k.product},
-        "defaults": {n: {"value": cat.defaults[n].value, "unit": cat.defaults[n].unit,
-                         "source": _source(cat.defaults[n].source)}
-                     for n in ("adjustments_reserve",) if n in cat.defaults},
+        "venues": {n: _venue(c, cat.venue(n)) for n in venues},
+        "markets": {}, "cover_products": {},
     }
+    for name, f in a.figures.items():
+        kind = KINDS[a.kinds[name]]
+        for section, entries in (kind.catalog_figures(c, f) if kind.catalog_figures else {}).items():
+            out[section] |= entries
+    used = sorted({f.default for f in a.fallbacks})
+    return out | {"defaults": {n: {"value": cat.defaults[n].value, "unit": cat.defaults[n].unit,
+                                   "source": c.source_of(cat.defaults[n].source)} for n in used}}
 
 
-def _venue(v) -> dict:
+def _venue(c: Compiled, v) -> dict:
     return {"kind": v.kind, "chain": v.chain, "model": v.model, "deposit_required": v.deposit_required,
             "maker_fee": v.maker_fee, "taker_fee": v.taker_fee, "liquidation_fee": v.liquidation_fee,
-            "pool_fee": v.pool_fee, "gas_units": dict(v.gas), "source": _source(v.source),
-            "fee_source": _source(v.fee_source), "gas_source": _source(v.gas_source)}
-
-
-def _market(m) -> dict:
-    return {"imf": m.imf, "mmf": m.mmf, "max_leverage": m.max_leverage, "tier": m.tier,
-            "source": _source(m.source)}
-
-
-def _product(p) -> dict:
-    return {"product_id": p.product_id, "title": p.title, "annual_price": p.annual_price,
-            "min_period_days": p.min_period_days, "max_period_days": p.max_period_days,
-            "grace_days": p.grace_days, "currencies": list(p.currencies),
-            "claim_deposit": {"amount": p.claim_deposit, "asset": p.claim_deposit_asset},
-            "source": _source(p.source), "price_source": _source(p.price_source)}
+            "pool_fee": v.pool_fee, "gas_units": dict(v.gas), "source": c.source_of(v.source),
+            "fee_source": c.source_of(v.fee_source), "gas_source": c.source_of(v.gas_source)}
 
 
 def grid() -> dict:
@@ -240,13 +165,12 @@ def events(c: Compiled, options: PlanOptions) -> list[dict]:
     """One exploit event per venue that holds funds, with the cover that pays out."""
     a, years = c.analysis, c.analysis.horizon_days / DAYS_PER_YEAR
     held: dict[str, list[tuple[str, float]]] = {}
-    for p in a.pools.values():
-        held.setdefault(p.venue, []).append((p.name, p.deposit))
-    for p in a.perps.values():
-        held.setdefault(p.venue, []).append((p.name, p.collateral))
+    for leg in c.strategy.legs:
+        if leg.name in a.figures and KINDS[leg.kind].holds_funds:
+            held.setdefault(c.graph.venue_of(leg.name), []).append((leg.name, a.funds_held(leg.name)))
     out = []
     for venue in sorted(held):
-        covers = sorted((k for k in a.covers.values() if k.venue == venue), key=lambda k: k.name)
+        covers = sorted((k for k in a.of_kind("cover").values() if k.venue == venue), key=lambda k: k.name)
         out.append({
             "kind": "exploit", "venue": venue, "annual_probability": options.exploit_probability,
             "horizon_probability": 1 - (1 - options.exploit_probability) ** years,

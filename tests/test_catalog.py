@@ -115,7 +115,6 @@ def test_defaults(cat):
     assert cat.default("vol", "DOGE") == cat.default("vol", "default")
     assert cat.default("funding_apr") == 0
     assert cat.default("native_price", "ETH") > 0
-    assert cat.default("adjustments_reserve") >= 1
     assert cat.default("gas_price_gwei", "ethereum") > 0
     for d in cat.defaults.values():
         assert d.note and d.source.read

@@ -100,7 +100,9 @@ def test_sarif_results_point_at_their_rule_and_location():
 
 
 def test_sarif_lists_every_registered_rule_with_its_default_level():
-    from hedgec.compiler.diagnostics import RULES
+    from hedgec.compiler.registry import rules
+
+    RULES = rules()
 
     rules = sarif_of([])["runs"][0]["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == sorted(RULES)

@@ -2,6 +2,7 @@
 import pytest
 
 from hedgec.compiler import ir
+from hedgec.compiler.kinds.wallet import Wallet
 from hedgec.compiler.lower import lower
 from hedgec.compiler.pipeline import check_text
 from hedgec.compiler.syntax import parse
@@ -24,30 +25,30 @@ def test_v2_example_ir(v2_text):
     assert s.assume.vols == {"ETH": 0.6}
     assert s.assume.funding == {"ETH-USD": pytest.approx(0.08)}
     assert s.assume.gas_price == ir.GasPrice(20)
-    (wallet,) = s.wallets
-    assert wallet == ir.Wallet("main", "self", "ethereum", Amount(0.25, "ETH"))
-    (pool,) = s.pools
+    (wallet,) = s.of_kind("wallet")
+    assert wallet == Wallet("main", "self", "ethereum", Amount(0.25, "ETH"))
+    (pool,) = s.of_kind("pool")
     assert pool.pair == ir.Pair("ETH", "USDC") and pool.deposit == Amount(20000, "USDC")
     assert pool.fee_apr == pytest.approx(0.15) and pool.source == ir.Ref("main")
-    (perp,) = s.perps
+    (perp,) = s.of_kind("perp")
     assert perp.hedges == ir.Ref("lp") and perp.ratio == 1.0 and perp.leverage == ir.Leverage(1)
     assert perp.order == ir.Order("market")
-    assert [c.protects.name for c in s.covers] == ["hedge", "lp"]
-    assert s.covers[0].period == ir.Duration(90)
+    assert [c.protects.name for c in s.of_kind("cover")] == ["hedge", "lp"]
+    assert s.of_kind("cover")[0].period == ir.Duration(90)
 
 
 def test_v3_range_and_limit_order():
     s, _ = strategy_of((SPECS / "eth-usdc-v3-range.hedge").read_text())
-    assert s.pools[0].range == ir.PriceRange(2400, 4000, "USDC")
-    assert s.perps[0].leverage is None
+    assert s.of_kind("pool")[0].range == ir.PriceRange(2400, 4000, "USDC")
+    assert s.of_kind("perp")[0].leverage is None
     b, _ = strategy_of((SPECS / "btc-overlevered.hedge").read_text())
-    assert b.perps[0].order == ir.Order("limit", Amount(20100, "USDC"))
+    assert b.of_kind("perp")[0].order == ir.Order("limit", Amount(20100, "USDC"))
 
 
 def test_attribute_spans_point_at_the_line(v2_text):
     s, _ = strategy_of(v2_text)
-    assert s.perps[0].at("leverage").line == 36
-    assert s.perps[0].span.line == 29
+    assert s.of_kind("perp")[0].at("leverage").line == 36
+    assert s.of_kind("perp")[0].span.line == 29
 
 
 @pytest.mark.parametrize("text,days", [("90d", 90), ("8h", 8 / 24), ("4w", 28), ("1y", 365)])
@@ -120,7 +121,9 @@ def test_unknown_blocks_and_second_strategy():
 
 
 def test_every_form_has_words_for_its_error_message(v2_text):
-    from hedgec.compiler.schema import ASSUME, BLOCKS, FORMS
+    from hedgec.compiler.schema import ASSUME, FORMS, block_keys
+
+    BLOCKS = block_keys()
 
     forms = {k.form for keys in BLOCKS.values() for k in keys.values()} | {k.form for k in ASSUME.values()}
     assert forms <= set(FORMS)

@@ -5,7 +5,8 @@ import pytest
 
 from hedgec.simulation import PerpSpec, PoolSpec, SimConfig, payoff_grid
 from hedgec.simulation.grid import liquidation_price
-from hedgec.simulation.pools import PoolModel, v2_amount0, v3_amounts, v3_liquidity
+from hedgec.finance import v2_amount as v2_amount0, v3_amounts, v3_liquidity
+from hedgec.simulation.pools import PoolModel
 
 from simulation_configs import bare_v2
 
@@ -70,7 +71,7 @@ def test_grid_caps_a_liquidated_perp_at_its_collateral():
 def test_v3_amounts_and_values_from_domain_case():
     liquidity = v3_liquidity(10_000.0, 2000.0, 1500.0, 2500.0)
     assert liquidity == pytest.approx(933.4553, abs=1e-4)
-    amount0, amount1 = v3_amounts(liquidity, 1500.0, 2500.0, 2000.0)
+    amount0, amount1 = v3_amounts(liquidity, 2000.0, 1500.0, 2500.0)
     assert amount0 == pytest.approx(2.203589, abs=1e-6)
     assert amount1 == pytest.approx(5592.82, abs=0.01)
     model = PoolModel(PoolSpec("v3", 10_000.0, 2000.0, 1500.0, 2500.0))
@@ -81,6 +82,7 @@ def test_v3_amounts_and_values_from_domain_case():
 
 def test_v2_delta_is_half_the_value_in_tokens():
     assert v2_amount0(10_000.0, 2000.0, 2000.0) == pytest.approx(2.5)
+    assert v2_amount0(10_000.0, 2000.0, np.array([2000.0, 8000.0])) == pytest.approx([2.5, 1.25])
     model = PoolModel(PoolSpec("v2", 10_000.0, 2000.0))
     assert model.amount0(np.array([8000.0])) == pytest.approx([10_000 * 2 / (2 * 8000)])
 
@@ -90,3 +92,14 @@ def test_v3_grid_uses_entry_amounts_for_hold():
     grid = payoff_grid(config, ratios=[0.75, 1.25])
     assert grid.hold[0] * 10_000 == pytest.approx(2.203589 * 1500 + 5592.82 - 10_000, abs=0.01)
     assert grid.pool[1] * 10_000 == pytest.approx(520.20, abs=0.01)
+
+
+@pytest.mark.parametrize("spec", [PoolSpec("v2", 20_000.0, 3000.0),
+                                  PoolSpec("v3", 50_000.0, 3000.0, 2400.0, 4000.0)])
+def test_in_place_pool_maths_match_the_shared_formulas(spec):
+    """The engine's allocation-free step maths are the finance formulas, on a price grid."""
+    model = PoolModel(spec)
+    prices = np.linspace(500.0, 9000.0, 171)
+    out, tmp = np.empty_like(prices), np.empty_like(prices)
+    assert model.value_into(prices, out, tmp) == pytest.approx(model.value(prices), rel=1e-12)
+    assert model.amount0_into(prices, np.empty_like(prices)) == pytest.approx(model.amount0(prices), rel=1e-12)

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from hedgec.targets.checklist import alert_price, build_steps, drift_band, render
+from hedgec.compiler.kinds.perp import alert_price, drift_band
+from hedgec.targets.checklist import build_steps, render
 from targets_support import TWO_POOLS, clean_examples, compile_path, compile_text, validator
 
 EXAMPLES = clean_examples()
@@ -24,12 +25,12 @@ def assert_order(c):
     assert phases == sorted(phases, key=["prepare", "cover", "put_on", "verify", "monitor", "unwind",
                                          "incident"].index)
     a = c.analysis
-    for cover in a.covers.values():
+    for cover in a.of_kind("cover").values():
         bought = index(steps, "buy_cover", cover.name)
         for s in steps:
             if s.leg == cover.protects and s.action in ("deposit", "add_liquidity", "open"):
                 assert bought < steps.index(s), f"cover {cover.name} after {s.id}"
-    for perp in a.perps.values():
+    for perp in a.of_kind("perp").values():
         opened = index(steps, "open", perp.name)
         if c.catalog.venue(perp.venue).deposit_required:
             assert index(steps, "deposit", perp.name) < opened
@@ -97,9 +98,9 @@ def test_liquidation_alert_is_half_way_to_liquidation():
 
 def test_rebalance_band_for_v2_is_closed_form():
     c = compile_text(TWO_POOLS)
-    pool = c.analysis.pools["eth_lp"]
+    pool = c.analysis.figures["eth_lp"]
     # v2 drift = sqrt(p/p0) - 1; 20% off target at p0 * 1.2^2 = 2880 and p0 * 0.8^2 = 1280.
-    low, high = drift_band(pool, pool.volatile_amount, 0.20)
+    low, high = drift_band(pool, 1.0, 0.20)
     assert (low, high) == (pytest.approx(1280), pytest.approx(2880))
 
 
@@ -107,8 +108,8 @@ def test_rebalance_band_for_v3_uses_the_range_amounts():
     from hedgec import finance
 
     c = compile_path(EXAMPLES[0].parent / "eth-usdc-v3-range.hedge")
-    pool = c.analysis.pools["lp"]
-    low, high = drift_band(pool, pool.volatile_amount, 0.10)
+    pool = c.analysis.figures["lp"]
+    low, high = drift_band(pool, 1.0, 0.10)
     assert 2400 < low < 3000 < high < 4000
     at_high = finance.v3_amounts(pool.liquidity, high, 2400, 4000)[0]
     assert pool.volatile_amount / at_high == pytest.approx(1.10)

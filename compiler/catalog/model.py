@@ -8,7 +8,7 @@ from typing import Mapping
 DOCUMENT = "<document>"
 """Path used when an error concerns a whole file rather than a place in it."""
 
-DEFAULT_NAMES = ("gas_price_gwei", "vol", "funding_apr", "native_price", "adjustments_reserve")
+DEFAULT_NAMES = ("gas_price_gwei", "vol", "funding_apr", "native_price")
 
 
 class CatalogError(Exception):

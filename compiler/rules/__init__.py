@@ -1,16 +1,16 @@
 """Validation rules on the IR, graph and analysis: sizing (H2xx), margin and
 liquidation (H3xx), funding and carry (H4xx), cover (H5xx), wallet and gas
-(H6xx), assumptions (H7xx). Rules return diagnostics; they never print."""
+(H6xx), assumptions (H7xx). Each module declares its codes, checks and
+thresholds in a `PACK` (see compiler/registry.py). Rules return diagnostics;
+they never print."""
 from __future__ import annotations
 
-from ..analysis import analyse
-from . import assumptions, carry, cover, margin, sizing, wallet  # noqa: F401  (register codes and checks)
-from .base import CHECKS, Context
+from ..registry import registry
+from .base import Context
 
 
-def run_rules(strategy, graph, catalog, config):
-    """(analysis, diagnostics) for a structurally sound strategy."""
-    analysis = analyse(strategy, graph, catalog, adjustments=int(config.threshold("adjustments-reserve")))
+def run_rules(strategy, graph, catalog, config, analysis) -> list:
+    """The diagnostics of every check with at least one selected code."""
     ctx = Context(strategy, graph, catalog, config, analysis)
-    found = [d for check in CHECKS for d in check(ctx)]
-    return analysis, found
+    return [d for check in registry().checks if any(config.enabled(c) for c in check.codes)
+            for d in check.run(ctx)]

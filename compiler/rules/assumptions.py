@@ -3,9 +3,12 @@ locate figures that could not be computed for want of a price (H115)."""
 from __future__ import annotations
 
 from .. import diagnostics as diag
-from .base import Context, check, rule
+from ..registry import Pack
+from .base import Context
 
-rule("H701", "assumption-default", "info", "A missing assumption was taken from the catalog.", """
+PACK = Pack("assumptions")
+
+PACK.rule("H701", "assumption-default", "info", "A missing assumption was taken from the catalog.", """
 Figures need a volatility (`vol.ASSET`), expected funding
 (`funding.MARKET`), a gas price (`gas_price`) and the gas asset's price
 (`price.ETH`). Where `assume` is silent, hedgec uses the catalog's
@@ -21,7 +24,7 @@ def _shown(value: float, unit: str) -> str:
     return f"{value:g} {unit}"
 
 
-@check
+@PACK.check("H701")
 def defaults_used(ctx: Context):
     assume = ctx.strategy.assume
     for fallback in ctx.analysis.fallbacks:
@@ -31,7 +34,7 @@ def defaults_used(ctx: Context):
                         notes=(fallback.note,), data={"key": fallback.key, "value": fallback.value})
 
 
-@check
+@PACK.check("H115")
 def figures_missing(ctx: Context):
     for block, key, message in ctx.analysis.problems:
         problem, _, fix = message.partition(": add ")  # units.Prices phrases its fix this way

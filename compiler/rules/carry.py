@@ -1,14 +1,17 @@
 """Funding, fees and carry (H4xx): what holding the strategy earns and pays."""
 from __future__ import annotations
 
+from hedgec.numbers import days, money, pct
+
 from .. import diagnostics as diag
-from ..config import register_threshold
-from .base import Context, check, days, money, pct, rule
+from ..registry import Pack
+from .base import Context
 
 GROUP = "carry"
-register_threshold("limit-tolerance", 0.02, "distance of a limit price from the assumed price before H403 warns")
+PACK = Pack(GROUP)
+PACK.threshold("limit-tolerance", 0.02, "distance of a limit price from the assumed price before H403 warns")
 
-rule("H401", "funding-paid", "warning", "The hedge pays funding over the horizon.", """
+PACK.rule("H401", "funding-paid", "warning", "The hedge pays funding over the horizon.", """
 Expected funding over the horizon, from `funding.MARKET` (an annual rate r;
 positive: longs pay shorts, so a short receives):
   funding = sign x notional x r x days / 365,   sign = +1 short, -1 long
@@ -16,7 +19,7 @@ A negative figure is paid. The warning gives the amount in the base
 currency and as a share of the expected fees of the pool the perp hedges
 (fees = deposit x fee_apr x days / 365).
 """, GROUP)
-rule("H402", "negative-carry", "warning", "The strategy is expected to lose money before price moves.", """
+PACK.rule("H402", "negative-carry", "warning", "The strategy is expected to lose money before price moves.", """
 carry = pool fees + funding - cover premiums - trading fees - gas, over the
 horizon, in the base currency:
   pool fees     = deposit x fee_apr x days / 365
@@ -26,7 +29,7 @@ horizon, in the base currency:
   gas           = gas units x gas price x native price
 Warns when the carry is negative.
 """, GROUP)
-rule("H403", "limit-may-not-fill", "warning", "A limit order far from the price may never fill.", """
+PACK.rule("H403", "limit-may-not-fill", "warning", "A limit order far from the price may never fill.", """
 A limit order that is not marketable (a short's sell limit above the
 assumed price, a long's buy limit below it) fills only if the price gets
 there; until then the pool is unhedged. Warns when
@@ -36,15 +39,16 @@ reported.
 """, GROUP)
 
 
-@check
+@PACK.check("H401")
 def funding_paid(ctx: Context):
     a = ctx.analysis
-    for perp in ctx.strategy.perps:
-        f = a.perps.get(perp.name)
+    all_pools = a.of_kind("pool")
+    for perp in ctx.strategy.of_kind("perp"):
+        f = a.figures.get(perp.name)
         if f is None or f.funding >= 0:
             continue
         paid = -f.funding
-        pools = [a.pools[f.hedges]] if f.hedges in a.pools else list(a.pools.values())
+        pools = [all_pools[f.hedges]] if f.hedges in all_pools else list(all_pools.values())
         fees = sum(p.fees for p in pools)
         whose = f"pool `{pools[0].name}`'s" if len(pools) == 1 else "the pools'"
         share = f" ({pct(paid / fees)} of {whose} expected {money(fees, a.base)} of fees)" if fees > 0 else ""
@@ -58,7 +62,7 @@ def funding_paid(ctx: Context):
                               "share_of_fees": paid / fees if fees > 0 else None})
 
 
-@check
+@PACK.check("H402")
 def negative_carry(ctx: Context):
     a, c = ctx.analysis, ctx.analysis.carry
     if c["net"] >= 0 or a.problems:  # a leg without figures would make the sum meaningless
@@ -73,12 +77,12 @@ def negative_carry(ctx: Context):
                     data=dict(c))
 
 
-@check
+@PACK.check("H403", thresholds=("limit-tolerance",))
 def limit_far(ctx: Context):
     tolerance = ctx.threshold("limit-tolerance")
     base = ctx.analysis.base
-    for perp in ctx.strategy.perps:
-        f = ctx.analysis.perps.get(perp.name)
+    for perp in ctx.strategy.of_kind("perp"):
+        f = ctx.analysis.figures.get(perp.name)
         if f is None or f.limit_price is None:
             continue
         resting = f.limit_distance > 0 if f.side == "short" else f.limit_distance < 0

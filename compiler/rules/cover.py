@@ -2,44 +2,49 @@
 cover leg be bought as written?"""
 from __future__ import annotations
 
+from hedgec.numbers import days, money, pct
+
 from .. import diagnostics as diag
 from hedgec import finance
-from .base import Context, check, days, money, pct, rule
+from ..kinds import KINDS
+from ..registry import Pack
+from .base import Context
 
 GROUP = "cover"
+PACK = Pack(GROUP)
 
-rule("H501", "uncovered-funds", "warning", "A venue holds funds with no cover protecting them.", """
+PACK.rule("H501", "uncovered-funds", "warning", "A venue holds funds with no cover protecting them.", """
 Every leg that leaves funds at a venue (a pool's deposit at the AMM, a
 perp's collateral at the exchange) is exposed to that protocol failing. A
 leg no `cover` block `protects` is reported with the amount at risk and,
 where the catalog lists a product for the venue, the indicative premium:
 amount x annual price x horizon / 365.
 """, GROUP)
-rule("H502", "cover-below-funds", "warning", "Cover smaller than the funds it protects.", """
+PACK.rule("H502", "cover-below-funds", "warning", "Cover smaller than the funds it protects.", """
 A claim pays at most the cover amount. Warns when amount < funds held by
 the protected leg (a pool's deposit, a perp's collateral), in the base
 currency, and gives the share covered: amount / funds.
 """, GROUP)
-rule("H503", "cover-period-short", "warning", "Cover ends before the strategy does.", """
+PACK.rule("H503", "cover-period-short", "warning", "Cover ends before the strategy does.", """
 Warns when the cover period is shorter than the strategy's `horizon`: the
 days from period to horizon are held without cover.
 """, GROUP)
-rule("H504", "cover-period-out-of-limits", "error", "A cover period the provider does not sell.", """
+PACK.rule("H504", "cover-period-out-of-limits", "error", "A cover period the provider does not sell.", """
 The provider sells cover for a period between its product's minimum and
 maximum (Nexus Mutual Cover.sol: 28 to 365 days). A period outside these
 limits cannot be bought.
 """, GROUP)
-rule("H505", "cover-protocol-not-covered", "error", "The provider does not cover the protected venue.", """
+PACK.rule("H505", "cover-protocol-not-covered", "error", "The provider does not cover the protected venue.", """
 The provider must list a product covering the venue that holds the
 protected funds. Nexus Mutual's dYdX product (id 28) covers the
 Ethereum-settled dydx exchange, not the dydx_v4 chain; Uniswap v2 and v3
 have products 71 and 72.
 """, GROUP)
-rule("H506", "cover-currency-not-accepted", "error", "Cover in a currency the provider does not accept.", """
+PACK.rule("H506", "cover-currency-not-accepted", "error", "Cover in a currency the provider does not accept.", """
 Cover is bought in one of the product's cover assets (Nexus Mutual: ETH,
 USDC, cbBTC); an amount in another asset cannot be bought.
 """, GROUP)
-rule("H507", "cover-premium", "info", "The premium a cover leg costs.", """
+PACK.rule("H507", "cover-premium", "info", "The premium a cover leg costs.", """
 premium = amount x annual price x period / 365 (Nexus Mutual
 StakingProducts.sol), in the base currency. The catalog's annual price is
 indicative: the live price rises with the capacity used, so quote the
@@ -47,15 +52,14 @@ provider before buying.
 """, GROUP)
 
 
-@check
+@PACK.check("H501")
 def uncovered(ctx: Context):
     a = ctx.analysis
-    held = [(leg, a.pools.get(leg.name) or a.perps.get(leg.name)) for leg in ctx.strategy.pools + ctx.strategy.perps]
-    for leg, figures in held:
-        if figures is None or ctx.graph.protectors(leg.name):
+    for leg in ctx.strategy.legs:
+        if leg.name not in a.figures or ctx.graph.protectors(leg.name) or not KINDS[leg.kind].holds_funds:
             continue
-        at_risk = figures.deposit if leg.kind == "pool" else figures.collateral
-        products = [p for p in ctx.catalog.cover_products.values() if leg.venue in p.covers]
+        at_risk, venue = a.funds_held(leg.name), ctx.graph.venue_of(leg.name)
+        products = [p for p in ctx.catalog.cover_products.values() if venue in p.covers]
         if products:
             product = products[0]
             premium = finance.cover_premium(at_risk, product.annual_price, a.horizon_days)
@@ -63,17 +67,17 @@ def uncovered(ctx: Context):
                     f"cover (product {product.product_id}) costs about {money(premium, a.base)} for "
                     f"{days(a.horizon_days)}")
         else:
-            hint = f"no provider in the catalog covers {leg.venue}; size the position to a loss you can bear"
-        yield diag.make("H501", f"{leg.kind} `{leg.name}` holds {money(at_risk, a.base)} on {leg.venue} with no "
+            hint = f"no provider in the catalog covers {venue}; size the position to a loss you can bear"
+        yield diag.make("H501", f"{leg.kind} `{leg.name}` holds {money(at_risk, a.base)} on {venue} with no "
                                 f"cover protecting it", ctx.where(leg), hint=hint,
-                        data={"venue": leg.venue, "at_risk": at_risk})
+                        data={"venue": venue, "at_risk": at_risk})
 
 
-@check
+@PACK.check("H502", "H503", "H504", "H505", "H506", "H507")
 def cover_legs(ctx: Context):
     a = ctx.analysis
-    for cover in ctx.strategy.covers:
-        f = a.covers.get(cover.name)
+    for cover in ctx.strategy.of_kind("cover"):
+        f = a.figures.get(cover.name)
         if f is None:
             continue
         product = ctx.catalog.cover_product_for(cover.provider, f.venue)

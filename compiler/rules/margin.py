@@ -2,23 +2,26 @@
 the catalog's initial (IMF) and maintenance (MMF) margin fractions."""
 from __future__ import annotations
 
+from hedgec.numbers import days, lev, money, pct, qty
+
 from .. import diagnostics as diag
-from ..config import register_threshold
-from .base import Context, check, days, lev, money, pct, qty, rule
+from ..registry import Pack
+from .base import Context
 
 GROUP = "margin"
-register_threshold("liquidation-warn", 0.05, "chance of touching the liquidation price over the horizon above which H303 warns")
-register_threshold("liquidation-error", 0.25, "chance of touching the liquidation price over the horizon above which H304 fails")
-register_threshold("advised-max-leverage", 3, "leverage above which a hedge gets the H305 advice")
+PACK = Pack(GROUP)
+PACK.threshold("liquidation-warn", 0.05, "chance of touching the liquidation price over the horizon above which H303 warns")
+PACK.threshold("liquidation-error", 0.25, "chance of touching the liquidation price over the horizon above which H304 fails")
+PACK.threshold("advised-max-leverage", 3, "leverage above which a hedge gets the H305 advice")
 
-rule("H301", "leverage-above-max", "error", "Leverage above the market's maximum.", """
+PACK.rule("H301", "leverage-above-max", "error", "Leverage above the market's maximum.", """
 Each market allows at most 1 / IMF leverage (IMF: initial margin fraction,
 from the catalog): BTC-USD and ETH-USD on dydx 1 / 5% = 20x, AVAX-USD
 1 / 10% = 10x. The exchange refuses a position whose collateral is below
 notional x IMF, so the hint gives the collateral the notional needs:
 collateral >= notional x IMF.
 """, GROUP)
-rule("H302", "collateral-below-initial-margin", "error", "Collateral below the initial margin.", """
+PACK.rule("H302", "collateral-below-initial-margin", "error", "Collateral below the initial margin.", """
 When leverage follows from the hedge size, the collateral must cover the
 initial margin of the required notional: collateral >= notional x IMF, i.e.
 leverage = notional / collateral <= 1 / IMF. Otherwise the exchange refuses
@@ -36,11 +39,11 @@ zero-drift geometric Brownian motion of annual volatility sigma
 with T in years. Continuous monitoring: a margin checked discretely touches
 a little less often.
 """
-rule("H303", "liquidation-risk", "warning", "The hedge may be liquidated within the horizon.",
+PACK.rule("H303", "liquidation-risk", "warning", "The hedge may be liquidated within the horizon.",
      _LIQUIDATION + "\nWarns above `liquidation-warn` (default 5%).", GROUP)
-rule("H304", "liquidation-likely", "error", "The hedge is likely to be liquidated within the horizon.",
+PACK.rule("H304", "liquidation-likely", "error", "The hedge is likely to be liquidated within the horizon.",
      _LIQUIDATION + "\nFails above `liquidation-error` (default 25%).", GROUP)
-rule("H305", "leverage-above-advised", "info", "A hedge uses more leverage than advised.", """
+PACK.rule("H305", "leverage-above-advised", "info", "A hedge uses more leverage than advised.", """
 A hedge is insurance: the less leverage, the farther the liquidation price
 and the less the hedge can be lost just when it is needed. 1x or less is
 advised for insurance-like hedging; hedgec advises when a perp that hedges a
@@ -49,16 +52,16 @@ pool uses more than `advised-max-leverage` (default 3x).
 
 
 def _perps(ctx: Context):
-    for perp in ctx.strategy.perps:
-        if perp.name in ctx.analysis.perps:
-            yield perp, ctx.analysis.perps[perp.name]
+    for perp in ctx.strategy.of_kind("perp"):
+        if perp.name in ctx.analysis.figures:
+            yield perp, ctx.analysis.figures[perp.name]
 
 
 def _over_cap(f) -> bool:
     return f.leverage > f.max_leverage * (1 + 1e-9)
 
 
-@check
+@PACK.check("H301", "H302")
 def leverage_cap(ctx: Context):
     base = ctx.analysis.base
     for perp, f in _perps(ctx):
@@ -81,7 +84,7 @@ def leverage_cap(ctx: Context):
                                  f"{money(f.initial_margin, base)}", data=data)
 
 
-@check
+@PACK.check("H303", "H304", thresholds=("liquidation-error", "liquidation-warn"))
 def liquidation_risk(ctx: Context):
     warn, fail = ctx.threshold("liquidation-warn"), ctx.threshold("liquidation-error")
     base, horizon = ctx.analysis.base, ctx.analysis.horizon_days
@@ -104,7 +107,7 @@ def liquidation_risk(ctx: Context):
                   "probability": p, "vol": f.vol, "horizon_days": horizon, "threshold": limit})
 
 
-@check
+@PACK.check("H305", thresholds=("advised-max-leverage",))
 def advised_leverage(ctx: Context):
     advised = ctx.threshold("advised-max-leverage")
     for perp, f in _perps(ctx):

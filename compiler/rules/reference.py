@@ -5,10 +5,8 @@ Regenerate with: python -m hedgec.compiler.rules.reference > docs/rules.md
 """
 from __future__ import annotations
 
-from .. import codes  # noqa: F401  (registers the input and structure codes)
-from .. import diagnostics
 from ..config import DEFAULT_THRESHOLDS, THRESHOLD_DOCS
-from . import CHECKS  # noqa: F401  (registers the validator codes and thresholds)
+from ..registry import registry
 
 INTRO = """# hedgec diagnostic codes
 
@@ -36,13 +34,14 @@ size-tolerance = 0.10
 
 
 def markdown() -> str:
+    registry()  # declares the thresholds
     parts = [INTRO, "## Thresholds\n", "| name | default | meaning |", "| --- | --- | --- |"]
     for name in sorted(DEFAULT_THRESHOLDS):
         value = DEFAULT_THRESHOLDS[name]
         shown = f"{int(value)}" if float(value).is_integer() else f"{value:g}"
         parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} |")
     parts += ["", "## Codes\n", "| code | name | severity | summary |", "| --- | --- | --- | --- |"]
-    rules = [diagnostics.RULES[c] for c in sorted(diagnostics.RULES)]
+    rules = list(registry().rules.values())
     parts += [f"| {r.code} | `{r.name}` | {r.severity.value} | {r.summary} |" for r in rules]
     for r in rules:
         parts += ["", f"### {r.code} `{r.name}` ({r.severity.value}, {r.group})", "", r.summary, "",

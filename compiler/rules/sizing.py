@@ -2,15 +2,18 @@
 exposure it hedges?"""
 from __future__ import annotations
 
+from hedgec.numbers import lev, money, pct, qty
+
 from .. import diagnostics as diag
-from ..config import register_threshold
 from ..units import price_symbol
-from .base import Context, check, lev, money, pct, qty, rule
+from ..registry import Pack
+from .base import Context
 
 GROUP = "sizing"
-register_threshold("size-tolerance", 0.05, "relative gap between a hedge and its required size before H201 warns")
+PACK = Pack(GROUP)
+PACK.threshold("size-tolerance", 0.05, "relative gap between a hedge and its required size before H201 warns")
 
-rule("H201", "hedge-size-off", "warning", "A hedge is off the size its pool needs.", """
+PACK.rule("H201", "hedge-size-off", "warning", "A hedge is off the size its pool needs.", """
 A perp's size is its notional over the entry price: size = collateral x
 leverage / price. The size a pool needs is its volatile-asset amount at
 entry times `ratio` (default 100%):
@@ -21,24 +24,24 @@ Warns when |size / required - 1| > `size-tolerance` (default 5%). A short
 that is too small leaves the pool's price risk open; one that is too large
 is a directional bet.
 """, GROUP)
-rule("H202", "naked-above-range", "warning", "Above a v3 range top the short hedges nothing.", """
+PACK.rule("H202", "naked-above-range", "warning", "Above a v3 range top the short hedges nothing.", """
 A concentrated (Uniswap v3) position above its range top b is all quote
 asset: it holds none of the volatile asset (amount0 = 0), while a short sized
 at entry keeps its full size. From price b upward the short is naked and
 loses as the price rises. The warning names b; re-size (`rebalance`) or close
 the short when the price leaves the range.
 """, GROUP)
-rule("H203", "leverage-from-size", "info", "Leverage follows from the size the hedge needs.", """
+PACK.rule("H203", "leverage-from-size", "info", "Leverage follows from the size the hedge needs.", """
 A perp that gives `collateral` and `hedges` but no `leverage` is sized to
 the pool: notional = required size x entry price, and
 leverage = notional / collateral. Both figures are reported. A perp with
 neither `leverage` nor `hedges` is taken at 1x.
 """, GROUP)
-rule("H204", "hedge-wrong-side", "error", "A long perp cannot hedge a pool.", """
+PACK.rule("H204", "hedge-wrong-side", "error", "A long perp cannot hedge a pool.", """
 A liquidity pool is long its volatile asset (its delta is the volatile
 amount, x > 0). Only a short offsets it; a long doubles the exposure.
 """, GROUP)
-rule("H205", "hedge-wrong-asset", "error", "A perp hedges a pool of another asset.", """
+PACK.rule("H205", "hedge-wrong-asset", "error", "A perp hedges a pool of another asset.", """
 The perp market's base asset must be the pool's volatile asset (wrapped
 tokens count as their underlying: WBTC hedges with BTC-USD). A short in
 another asset leaves the pool's exposure open and adds a second one.
@@ -48,17 +51,18 @@ another asset leaves the pool's exposure open and adds a second one.
 def _hedging(ctx: Context):
     """(perp leg, perp figures, pool figures) for every perp that hedges a pool."""
     a = ctx.analysis
-    for perp in ctx.strategy.perps:
-        figures = a.perps.get(perp.name)
-        if figures and figures.hedges in a.pools:
-            yield perp, figures, a.pools[figures.hedges]
+    pools = a.of_kind("pool")
+    for perp in ctx.strategy.of_kind("perp"):
+        figures = a.figures.get(perp.name)
+        if figures and figures.hedges in pools:
+            yield perp, figures, pools[figures.hedges]
 
 
 def _hedges_right_thing(perp, f, pool) -> bool:
     return perp.side == "short" and price_symbol(f.asset) == price_symbol(pool.asset)
 
 
-@check
+@PACK.check("H204", "H205")
 def wrong_side_or_asset(ctx: Context):
     for perp, f, pool in _hedging(ctx):
         if price_symbol(f.asset) != price_symbol(pool.asset):
@@ -72,12 +76,12 @@ def wrong_side_or_asset(ctx: Context):
                             ctx.where(perp, "side"), hint="set `side = short`")
 
 
-@check
+@PACK.check("H201")
 def nothing_to_hedge(ctx: Context):
     """A v3 pool entered outside its range above the top holds none of the asset."""
-    a = ctx.analysis
-    for perp in ctx.strategy.perps:
-        pool = a.pools.get(perp.hedges.name) if perp.hedges else None
+    pools = ctx.analysis.of_kind("pool")
+    for perp in ctx.strategy.of_kind("perp"):
+        pool = pools.get(perp.hedges.name) if perp.hedges else None
         if pool is None or pool.volatile_amount > 0:
             continue
         yield diag.make("H201", f"pool `{pool.name}` holds no {pool.asset} at entry: "
@@ -87,7 +91,7 @@ def nothing_to_hedge(ctx: Context):
                         data={"required_size": 0.0, "range_high": pool.range_high})
 
 
-@check
+@PACK.check("H201", thresholds=("size-tolerance",))
 def size_off(ctx: Context):
     tolerance = ctx.threshold("size-tolerance")
     for perp, f, pool in _hedging(ctx):
@@ -109,7 +113,7 @@ def size_off(ctx: Context):
                   "required_notional": needed, "coverage": f.coverage, "tolerance": tolerance})
 
 
-@check
+@PACK.check("H202")
 def naked_above_range(ctx: Context):
     for perp, f, pool in _hedging(ctx):
         if pool.model != "concentrated" or pool.range_high is None or pool.volatile_amount <= 0 \
@@ -127,11 +131,11 @@ def naked_above_range(ctx: Context):
                         data={"range_high": pool.range_high, "size": f.size})
 
 
-@check
+@PACK.check("H203")
 def leverage_from_size(ctx: Context):
     base = ctx.analysis.base
-    for perp in ctx.strategy.perps:
-        f = ctx.analysis.perps.get(perp.name)
+    for perp in ctx.strategy.of_kind("perp"):
+        f = ctx.analysis.figures.get(perp.name)
         if f is None or not f.leverage_derived:
             continue
         if f.required_size is None:

@@ -2,40 +2,41 @@
 every transaction the strategy needs, to the end?"""
 from __future__ import annotations
 
+from hedgec.numbers import money, plain
+
 from collections import Counter
 
 from .. import diagnostics as diag
-from ..config import register_threshold
-from ..units import format_number
-from .base import Context, check, money, rule
+from ..kinds import KINDS
+from ..registry import Pack
+from .base import Context
 
 GROUP = "wallet"
-register_threshold("adjustments-reserve", 3, "hedge adjustments a wallet keeps gas for, on top of setup and close (H601)")
+PACK = Pack(GROUP)
+PACK.threshold("adjustments-reserve", 3, "hedge adjustments a wallet keeps gas for, on top of setup and close (H601)")
 
 _GAS = """
-Transactions per leg, with per-action gas units from the catalog:
-  pool:  approve x2, add_liquidity, remove_liquidity
-  perp:  approve, deposit, open, close, withdraw (deposit/withdraw only where
-         the venue needs a deposit; off-chain orders cost 0)
-  cover: approve, buy_cover
-plus a reserve of `adjustments-reserve` (default 3) adjustments, each a
+Transactions per leg, with per-action gas units from the catalog (a step the
+venue does not need is left out: no deposit or withdrawal where the exchange
+takes none; off-chain orders cost 0):
+""" + "".join(f"  {k.name}: {', '.join(k.setup + k.unwind)}\n" for k in KINDS.values() if k.is_leg) + """plus a reserve of `adjustments-reserve` (default 3) adjustments, each a
 margin deposit and an order. cost = gas units x gas price (gwei) x 1e-9, in
 the chain's native asset, with `assume gas_price` (or the catalog default).
 """
-rule("H601", "gas-insufficient", "error", "The wallet cannot pay for the gas the strategy needs.",
+PACK.rule("H601", "gas-insufficient", "error", "The wallet cannot pay for the gas the strategy needs.",
      _GAS + "\nFails when the wallet's `gas` balance < cost.", GROUP)
-rule("H602", "gas-unknown", "warning", "A wallet that sends transactions sets no gas balance.",
+PACK.rule("H602", "gas-unknown", "warning", "A wallet that sends transactions sets no gas balance.",
      _GAS + "\nWithout `gas = AMOUNT` on the wallet hedgec cannot tell whether it runs out.", GROUP)
-rule("H603", "gas-wrong-asset", "error", "Gas set aside in an asset the chain does not take for gas.", """
+PACK.rule("H603", "gas-wrong-asset", "error", "Gas set aside in an asset the chain does not take for gas.", """
 Gas is paid in the chain's gas asset (Ethereum: ETH; the dYdX chain: DYDX or
 USDC). A `gas` balance in another asset cannot pay for a transaction.
 """, GROUP)
-rule("H604", "wrong-chain", "error", "A wallet funds a venue on another chain.", """
+PACK.rule("H604", "wrong-chain", "error", "A wallet funds a venue on another chain.", """
 A wallet can only send funds to venues on its own chain: dydx (v3) and the
 Uniswap venues settle on ethereum, dydx_v4 on the dydx chain. Funding a
 venue on another chain needs a bridge first.
 """, GROUP)
-rule("H605", "custodial-wallet", "warning", "Funds come from a custodial wallet.", """
+PACK.rule("H605", "custodial-wallet", "warning", "Funds come from a custodial wallet.", """
 With a custodial wallet someone else holds the keys: the funds are exposed
 to the custodian, whose failure protocol cover does not pay for, and
 transactions wait on its withdrawal process.
@@ -43,8 +44,8 @@ transactions wait on its withdrawal process.
 
 
 def _wallets(ctx: Context):
-    for wallet in ctx.strategy.wallets:
-        yield wallet, ctx.analysis.wallets[wallet.name]
+    for wallet in ctx.strategy.of_kind("wallet"):
+        yield wallet, ctx.analysis.figures[wallet.name]
 
 
 def _cost_notes(w) -> tuple[str, ...]:
@@ -55,10 +56,10 @@ def _cost_notes(w) -> tuple[str, ...]:
 
 
 def _needs(w) -> str:
-    return f"{format_number(w.cost, 4)} {w.native}"
+    return f"{plain(w.cost, 4)} {w.native}"
 
 
-@check
+@PACK.check("H601", "H602", "H603")
 def gas_balance(ctx: Context):
     for wallet, w in _wallets(ctx):
         if w.setup_units + w.reserve_units == 0:
@@ -74,9 +75,9 @@ def gas_balance(ctx: Context):
                                     f"{w.balance_asset}", ctx.where(wallet, "gas"),
                             hint=f"set `gas = {_needs(w)}` or more", data=data)
         elif w.balance < w.cost:
-            yield diag.make("H601", f"wallet `{wallet.name}` holds {format_number(w.balance, 4)} {w.native} for gas "
+            yield diag.make("H601", f"wallet `{wallet.name}` holds {plain(w.balance, 4)} {w.native} for gas "
                                     f"but the strategy needs about {_needs(w)}", ctx.where(wallet, "gas"),
-                            hint=f"add at least {format_number(w.cost - w.balance, 4)} {w.native}, or the hedge "
+                            hint=f"add at least {plain(w.cost - w.balance, 4)} {w.native}, or the hedge "
                                  f"may be stranded when it needs adjusting",
                             notes=_cost_notes(w) + (f"about {money(w.cost_base, ctx.analysis.base)}",), data=data)
 
@@ -86,11 +87,11 @@ def _gas_assets(ctx: Context, w) -> tuple[str, ...]:
     return tuple(chain.gas_assets) if chain and chain.gas_assets else (w.native,)
 
 
-@check
+@PACK.check("H604")
 def wrong_chain(ctx: Context):
     for leg in ctx.strategy.legs:
         wallet = ctx.strategy.block(ctx.graph.funding_wallet(leg.name) or "")
-        venue = ctx.catalog.venue(leg.provider if leg.kind == "cover" else leg.venue)
+        venue = ctx.catalog.venue(ctx.graph.venue_of(leg.name))
         if wallet is None or venue is None or venue.chain == wallet.chain:
             continue
         yield diag.make("H604", f"`{leg.name}` is on {venue.name} (chain {venue.chain}) but is funded from wallet "
@@ -99,9 +100,9 @@ def wrong_chain(ctx: Context):
                         data={"venue_chain": venue.chain, "wallet_chain": wallet.chain})
 
 
-@check
+@PACK.check("H605")
 def custodial(ctx: Context):
-    for wallet in ctx.strategy.wallets:
+    for wallet in ctx.strategy.of_kind("wallet"):
         if wallet.custody == "custodial":
             yield diag.make("H605", f"wallet `{wallet.name}` is custodial: the custodian holds the keys and the "
                                     f"funds, and protocol cover does not pay for its failure",
