@@ -409,3 +409,10 @@ venues:
 ])
 def test_overlay_bad_options(tmp_path, text, path, fragment):
     expect_error(write(tmp_path, text), path, fragment)
+
+
+def test_options_overlay_example_in_the_docs_loads(tmp_path):
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "options.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    c = load_catalog([write(tmp_path, example)])
+    assert c.option_market("aevo", "ETH").min_size == 0.01
