@@ -123,10 +123,10 @@ def test_defaults(cat):
 def test_every_entry_has_source_and_date(cat):
     entries = [*cat.chains.values(), *cat.cover_products.values()]
     for v in cat.venues.values():
-        entries += [v, *v.markets.values(), *v.tiers.values()]
+        entries += [v, *v.markets.values(), *v.tiers.values(), *v.option_markets.values()]
     for e in entries:
         assert e.source.url_or_ref
-        assert e.source.read == "2026-11-25"
+        assert "2026-11-25" <= e.source.read <= "2026-11-26"  # when the bundled figures were read
 
 
 def test_mappings_sorted_and_read_only(cat):
@@ -309,3 +309,109 @@ def test_overlay_load_is_deterministic(tmp_path):
 
 def test_overlay_version_must_be_1(tmp_path):
     expect_error(write(tmp_path, "version: 2\n"), "version", "1 was expected")
+
+
+# --- option venues ---------------------------------------------------------
+
+
+def test_deribit_options(cat):
+    d = cat.venue("deribit")
+    assert (d.kind, d.chain, d.custodial, d.deposit_required) == ("options", "ethereum", True, True)
+    assert (d.maker_fee, d.taker_fee, d.premium_cap) == (0.0003, 0.0003, 0.125)
+    assert (d.delivery_fee.rate, d.delivery_fee.premium_cap) == (0.00015, 0.125)
+    assert d.delivery_fee.source.verified is False
+    btc, eth = cat.option_market("deribit", "BTC"), cat.option_market("deribit", "ETH")
+    for m, coin in ((btc, "BTC"), (eth, "ETH")):
+        assert m.inverse and m.settle_asset == coin and m.contract_size == 1
+        assert (m.style, m.exercise, m.expiry_utc) == ("european", "cash", "08:00")
+        assert m.tick == 0.0005
+    assert (btc.min_size, btc.source.verified) == (0.1, True)
+    assert (eth.min_size, eth.source.verified) == (1, False)
+    assert cat.option_market("deribit", "SOL") is None and cat.option_market("nope", "ETH") is None
+    cover = cat.cover_product_for("nexus_mutual", "deribit")
+    assert (cover.product_id, cover.cover_type, cover.source.verified) == (280, "custody", False)
+    assert d.cover_product == "nexus_mutual/deribit"
+
+
+def test_derive_options(cat):
+    d = cat.venue("derive")
+    assert (d.kind, d.custodial) == ("options", False)
+    assert set(d.option_markets) == {"BTC", "ETH"}
+    eth = d.option_markets["ETH"]
+    assert (eth.inverse, eth.settle_asset, eth.style, eth.min_size) == (False, "USDC", "european", None)
+    cover = cat.cover_product_for("nexus_mutual", "derive")
+    assert (cover.product_id, cover.cover_type, cover.source.verified) == (157, "protocol", False)
+    # venues of other kinds list no options
+    assert cat.venue("dydx").option_markets == {} and not cat.venue("dydx").custodial
+
+
+def test_deribit_fee_from_the_catalog(cat):
+    from hedgec.options import option_fee
+
+    d = cat.venue("deribit")
+    # 1 ETH put at 355.27 USDC, index 3,000: min(0.03% * 3000, 12.5% * 355.27) = 0.90 USDC
+    assert option_fee(1, 3000, 355.27, rate=d.taker_fee, cap=d.premium_cap) == pytest.approx(0.90)
+    # a 4 USDC option: capped at 0.50
+    assert option_fee(1, 3000, 4.0, rate=d.taker_fee, cap=d.premium_cap) == pytest.approx(0.50)
+
+
+def test_overlay_adds_an_options_venue(tmp_path):
+    p = write(tmp_path, """
+venues:
+  aevo:
+    kind: options
+    chain: ethereum
+    deposit_required: true
+    source: my notes
+    read: 2026-12-01
+    fees: {maker: 0.0003, taker: 0.0005, premium_cap: 0.125, source: my notes, read: 2026-12-01}
+    option_markets:
+      ETH:
+        settlement: linear
+        settle_asset: USDC
+        contract_size: 1
+        style: european
+        exercise: cash
+        expiry_utc: "08:00"
+        min_size: 0.01
+        source: my notes
+        read: 2026-12-01
+        verified: false
+  deribit:
+    option_markets:
+      ETH: {min_size: 0.1, verified: true}
+""")
+    c = load_catalog([p])
+    aevo = c.option_market("aevo", "ETH")
+    assert (aevo.settle_asset, aevo.min_size, aevo.inverse) == ("USDC", 0.01, False)
+    assert c.venue("aevo").premium_cap == 0.125 and c.venue("aevo").delivery_fee is None
+    eth = c.option_market("deribit", "ETH")
+    assert (eth.min_size, eth.source.verified, eth.tick) == (0.1, True, 0.0005)
+    assert load_catalog().option_market("deribit", "ETH").min_size == 1
+
+
+@pytest.mark.parametrize("text,path,fragment", [
+    ("venues:\n  opts:\n    kind: options\n    chain: ethereum\n    source: s\n    read: 2026-12-01\n",
+     "venues.opts", "needs at least one option market"),
+    ("venues:\n  deribit:\n    option_markets:\n      ETH: {settle_asset: USDC}\n",
+     "venues.deribit.option_markets.ETH.settle_asset", "settles in ETH"),
+    ("venues:\n  dydx:\n    option_markets:\n      ETH: {settlement: linear, settle_asset: USDC, contract_size: 1,"
+     " style: european, exercise: cash, source: s, read: 2026-12-01}\n",
+     "venues.dydx.option_markets", "only an options venue"),
+    ("venues:\n  dydx:\n    fees: {premium_cap: 0.1}\n", "venues.dydx.fees.premium_cap", "only an options venue"),
+    ("venues:\n  deribit:\n    option_markets:\n      ETH: {settlement: physical}\n",
+     "venues.deribit.option_markets.ETH.settlement", "is not one of"),
+    ("venues:\n  deribit:\n    option_markets:\n      ETH: {expiry_utc: 8am}\n",
+     "venues.deribit.option_markets.ETH.expiry_utc", "does not match"),
+    ("venues:\n  deribit:\n    option_markets:\n      ETH: {min_size: 0}\n",
+     "venues.deribit.option_markets.ETH.min_size", "less than or equal to the minimum"),
+])
+def test_overlay_bad_options(tmp_path, text, path, fragment):
+    expect_error(write(tmp_path, text), path, fragment)
+
+
+def test_options_overlay_example_in_the_docs_loads(tmp_path):
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "options.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    c = load_catalog([write(tmp_path, example)])
+    assert c.option_market("aevo", "ETH").min_size == 0.01

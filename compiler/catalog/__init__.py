@@ -22,8 +22,8 @@ from typing import Sequence
 from .build import _build
 from .files import _validate, _validators
 from .merge import BUNDLED_NAME, _bundled, _load_overlay, _merge, _Origins
-from .model import (DEFAULT_NAMES, DOCUMENT, Catalog, CatalogError, Chain, CoverProduct, Default, Market,
-                    Source, Tier, Venue)
+from .model import (DEFAULT_NAMES, DOCUMENT, Catalog, CatalogError, Chain, CoverProduct, Default, DeliveryFee,
+                    Market, OptionMarket, Source, Tier, Venue)
 
 __all__ = [
     "DOCUMENT",
@@ -32,6 +32,8 @@ __all__ = [
     "Chain",
     "Tier",
     "Market",
+    "OptionMarket",
+    "DeliveryFee",
     "Venue",
     "CoverProduct",
     "Default",

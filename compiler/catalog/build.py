@@ -4,8 +4,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-from .model import (Catalog, CatalogError, Chain, CoverProduct, Default, Market, Source, Tier,
-                    Venue)
+from .model import (Catalog, CatalogError, Chain, CoverProduct, Default, DeliveryFee, Market,
+                    OptionMarket, Source, Tier, Venue)
 from .files import _fail
 from .merge import _Origins
 
@@ -106,6 +106,8 @@ def _build(data: dict, org: _Origins) -> Catalog:
                                     source=_source(m))
         if v["kind"] == "perp" and not markets:
             raise err(base, "a perp venue needs at least one market")
+        option_markets = _option_markets(name, v, base, err)
+        delivery = v.get("delivery_fee")
 
         fees = v.get("fees") or {}
         gas = v.get("gas") or {}
@@ -121,6 +123,12 @@ def _build(data: dict, org: _Origins) -> Catalog:
             pool_fee_tiers=tuple(sorted(float(x) for x in v.get("pool_fee_tiers", ()))),
             fee_source=_source(fees) if fees else None,
             gas_source=_source(gas) if gas else None,
+            custodial=bool(v.get("custodial", False)),
+            option_markets=_frozen(option_markets.items()),
+            premium_cap=None if fees.get("premium_cap") is None else float(fees["premium_cap"]),
+            delivery_fee=None if delivery is None else DeliveryFee(
+                rate=float(delivery["rate"]), source=_source(delivery),
+                premium_cap=None if delivery.get("premium_cap") is None else float(delivery["premium_cap"])),
         )
 
     defaults: dict[str, Default] = {}
@@ -147,6 +155,32 @@ def _build(data: dict, org: _Origins) -> Catalog:
     return Catalog(chains=chains, venues=_frozen(venues.items()),
                    cover_products=_frozen(products.items()), defaults=_frozen(defaults.items()),
                    files=org.files)
+
+
+def _option_markets(name: str, v: Mapping[str, Any], base: tuple, err) -> dict[str, OptionMarket]:
+    """The option markets of venue ``name``; option keys belong to options venues only."""
+    if v["kind"] != "options":
+        misplaced = [key for key in ("option_markets", "delivery_fee") if key in v]
+        if "premium_cap" in (v.get("fees") or {}):
+            misplaced.append("fees.premium_cap")
+        if misplaced:
+            raise err(base + tuple(misplaced[0].split(".")),
+                      f"only an options venue has {misplaced[0]} (this one is of kind {v['kind']!r})")
+        return {}
+    markets: dict[str, OptionMarket] = {}
+    for underlying, m in (v.get("option_markets") or {}).items():
+        if m["settlement"] == "inverse" and m["settle_asset"] != underlying:
+            raise err(base + ("option_markets", underlying, "settle_asset"),
+                      f"an inverse option on {underlying} settles in {underlying}, not {m['settle_asset']!r}")
+        markets[underlying] = OptionMarket(
+            venue=name, underlying=underlying, settlement=m["settlement"], settle_asset=m["settle_asset"],
+            contract_size=float(m["contract_size"]), style=m["style"], exercise=m["exercise"],
+            source=_source(m), expiry_utc=m.get("expiry_utc"),
+            min_size=None if m.get("min_size") is None else float(m["min_size"]),
+            tick=None if m.get("tick") is None else float(m["tick"]))
+    if not markets:
+        raise err(base, "an options venue needs at least one option market (option_markets)")
+    return markets
 
 
 def _check_margin(org: _Origins, imf_path: tuple, mmf_path: tuple, imf: float, mmf: float) -> None:

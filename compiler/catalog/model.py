@@ -76,9 +76,39 @@ class Market:
 
 
 @dataclass(frozen=True)
+class OptionMarket:
+    """The options an options venue lists on one underlying (all strikes and expiries)."""
+
+    venue: str
+    underlying: str
+    settlement: str  # inverse (premium, margin and settlement in the coin) | linear
+    settle_asset: str
+    contract_size: float  # units of the underlying per contract
+    style: str  # european | american
+    exercise: str  # cash | physical
+    source: Source
+    expiry_utc: str | None = None  # "HH:MM", time of day of every expiry
+    min_size: float | None = None  # smallest order, in units of the underlying
+    tick: float | None = None  # price increment, in the settle asset
+
+    @property
+    def inverse(self) -> bool:
+        return self.settlement == "inverse"
+
+
+@dataclass(frozen=True)
+class DeliveryFee:
+    """A fee charged at expiry: ``rate`` of the underlying, capped at ``premium_cap`` of the option's value."""
+
+    rate: float
+    premium_cap: float | None
+    source: Source
+
+
+@dataclass(frozen=True)
 class Venue:
     name: str
-    kind: str  # amm | perp | cover | lending
+    kind: str  # amm | perp | cover | lending | options
     chain: str
     model: str | None
     deposit_required: bool
@@ -94,6 +124,10 @@ class Venue:
     pool_fee_tiers: tuple[float, ...] = ()
     fee_source: Source | None = None
     gas_source: Source | None = None
+    custodial: bool = False  # the venue holds the funds (an exchange account), not the user's contract
+    option_markets: Mapping[str, OptionMarket] = field(default_factory=lambda: MappingProxyType({}))
+    premium_cap: float | None = None  # option fees are capped at this fraction of the premium
+    delivery_fee: DeliveryFee | None = None
 
     def gas_units(self, action: str) -> int | None:
         """Estimated gas units of one action, or None if the catalog has none."""
@@ -156,6 +190,11 @@ class Catalog:
     def market(self, venue: str, name: str) -> Market | None:
         v = self.venues.get(venue)
         return None if v is None else v.markets.get(name)
+
+    def option_market(self, venue: str, underlying: str) -> OptionMarket | None:
+        """The options ``venue`` lists on ``underlying`` (e.g. ``("deribit", "ETH")``)."""
+        v = self.venues.get(venue)
+        return None if v is None else v.option_markets.get(underlying)
 
     def cover_product(self, provider: str, name: str) -> CoverProduct | None:
         return self.cover_products.get((provider, name))
