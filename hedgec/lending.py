@@ -93,23 +93,22 @@ def _unit_fraction(name: str, x: float, *, open_low: bool = False) -> float:
     return x
 
 
-def _prices(name: str, price) -> np.ndarray | float:
-    """A positive price, or an array of them; a float stays a float."""
-    if np.ndim(price) == 0:
-        return _positive(name, price)
-    arr = np.asarray(price, dtype=float)
-    if not np.all(np.isfinite(arr) & (arr > 0)):
-        raise ValueError(f"{name} must be finite and > 0 everywhere")
-    return arr
-
-
-def _amounts(name: str, x) -> np.ndarray | float:
+def _checked(name: str, x, positive: bool):
+    """A number, or an array of them, that is finite and > 0 (or >= 0); a float stays a float."""
     if np.ndim(x) == 0:
-        return _non_negative(name, x)
+        return _positive(name, x) if positive else _non_negative(name, x)
     arr = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(arr) & (arr >= 0)):
-        raise ValueError(f"{name} must be finite and >= 0 everywhere")
+    if not np.all(np.isfinite(arr) & ((arr > 0) if positive else (arr >= 0))):
+        raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'} everywhere")
     return arr
+
+
+def _prices(name: str, price):
+    return _checked(name, price, positive=True)
+
+
+def _amounts(name: str, x):
+    return _checked(name, x, positive=False)
 
 
 def _scalar_or_array(x):

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hedgec import lending as L
+from hedgec.compiler.catalog import CatalogError, load_catalog
 
 USDC_LT, USDC_LTV, USDC_BONUS = 0.78, 0.75, 0.045
 WETH_CURVE = L.RateCurve(base=0.0, slope1=0.027, slope2=0.80, optimal=0.90, reserve_factor=0.15)
@@ -277,3 +278,116 @@ def test_liquidation_conserves_value_and_heals(c, q, s, lt, bonus):
         assert step.repaid <= 0.5 * q * (1 + 1e-12)
     total = L.liquidate_until_healthy(c, q, s, lt, bonus)
     assert L.short_health_factor(total.collateral, total.debt, s, lt) >= 1.0
+
+
+# --- the catalog's aave_v3 markets ---------------------------------------------------------
+
+def _curve(reserve) -> L.RateCurve:
+    r = reserve.rates
+    return L.RateCurve(r.base, r.slope1, r.slope2, r.optimal, r.reserve_factor)
+
+
+def test_catalog_aave_v3_reserves_load_with_their_sources():
+    cat = load_catalog()
+    venue = cat.venue("aave_v3")
+    assert (venue.kind, venue.chain, venue.deposit_required) == ("lending", "ethereum", True)
+    assert set(venue.reserves) >= {"WETH", "WBTC", "USDC", "USDT", "DAI"}
+    weth, usdc = cat.reserve("aave_v3", "WETH"), cat.reserve("aave_v3", "USDC")
+    assert (weth.ltv, weth.liquidation_threshold, weth.liquidation_bonus) == (0.805, 0.83, 0.05)
+    assert (usdc.ltv, usdc.liquidation_threshold, usdc.liquidation_bonus) == (0.75, 0.78, 0.045)
+    assert (usdc.rates.slope1, usdc.rates.slope2, usdc.rates.optimal) == (0.065, 0.35, 0.92)
+    # the issue's figures follow from the catalog: HF 1.5 on USDC's threshold, 2.55 % on WETH's curve
+    assert L.short_health_factor(C, Q, S0, usdc.liquidation_threshold) == pytest.approx(1.5, abs=1e-4)
+    assert _curve(weth).borrow(0.85) == pytest.approx(0.0255)
+    # the default utilisation is an assumption, and says so
+    assert weth.utilization == 0.85
+    assert not weth.utilization_source.verified and "assumption" in weth.utilization_source.url_or_ref
+    # unverified as the domain notes say: WETH's reserve factor (with its curve); WETH's risk figures are not
+    assert weth.rates.source.verified is False and weth.source.verified is True
+    assert usdc.rates.source.verified is True
+    assert cat.reserve("aave_v3", "WBTC").source.verified is False
+    assert cat.reserve("aave_v3", "DAI").ltv == 0.0  # no borrowing power since 2025-12
+    assert cat.reserve("aave_v3", "NOPE") is None and cat.reserve("dydx", "WETH") is None
+    assert cat.venue("dydx").reserves == {} and cat.venue("dydx").liquidation is None
+
+
+def test_catalog_close_factor_rules_match_the_formulas():
+    rules = load_catalog().venue("aave_v3").liquidation
+    assert rules.close_factor == L.DEFAULT_CLOSE_FACTOR
+    assert rules.hf_threshold == L.CLOSE_FACTOR_HF_THRESHOLD
+    assert rules.full_close_below_usd == L.MIN_BASE_MAX_CLOSE_FACTOR
+    assert rules.min_leftover_usd == L.MIN_LEFTOVER_BASE
+    assert "LiquidationLogic.sol" in rules.source.url_or_ref
+
+
+def test_catalog_nexus_covers_aave_v3():
+    cat = load_catalog()
+    product = cat.cover_product_for("nexus_mutual", "aave_v3")
+    assert (product.product_id, product.title, product.cover_type) == (97, "Aave v3", "protocol")
+    assert product.price_source.verified is False
+    assert cat.venue("aave_v3").cover_product == "nexus_mutual/aave_v3"
+
+
+def _overlay(tmp_path, text):
+    p = tmp_path / "lending.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_overlay_changes_an_ltv(tmp_path):
+    p = _overlay(tmp_path, "venues:\n  aave_v3:\n    reserves:\n      USDC:\n        ltv: 0.70\n")
+    cat = load_catalog([p])
+    usdc = cat.reserve("aave_v3", "USDC")
+    assert usdc.ltv == 0.70
+    assert usdc.liquidation_threshold == 0.78 and usdc.rates.slope1 == 0.065
+    assert cat.reserve("aave_v3", "WETH") == load_catalog().reserve("aave_v3", "WETH")
+    assert load_catalog().reserve("aave_v3", "USDC").ltv == 0.75
+
+
+def test_overlay_adds_a_reserve_and_moves_a_rate(tmp_path):
+    p = _overlay(tmp_path, """
+venues:
+  aave_v3:
+    reserves:
+      WETH:
+        utilization: {value: 0.95}
+        rates: {slope1: 0.03}
+      LINK:
+        ltv: 0.53
+        liquidation_threshold: 0.68
+        liquidation_bonus: 0.07
+        source: my notes
+        read: 2026-11-20
+        rates: {base: 0, slope1: 0.07, slope2: 3.0, optimal: 0.45, reserve_factor: 0.2, source: my notes, read: 2026-11-20}
+        utilization: {value: 0.1, source: my guess, read: 2026-11-20, verified: false}
+""")
+    cat = load_catalog([p])
+    weth = cat.reserve("aave_v3", "WETH")
+    assert _curve(weth).borrow(weth.utilization) == pytest.approx(0.03 + 0.80 * 0.5)
+    assert cat.reserve("aave_v3", "LINK").rates.slope2 == 3.0
+
+
+@pytest.mark.parametrize("text, path, fragment", [
+    ("venues:\n  aave_v3:\n    reserves:\n      USDC: {ltv: 0.8}\n",
+     "venues.aave_v3.reserves.USDC.ltv", "exceeds the liquidation threshold"),
+    ("venues:\n  aave_v3:\n    reserves:\n      WETH: {liquidation_bonus: 0.25}\n",
+     "venues.aave_v3.reserves.WETH.liquidation_bonus", "exceeds 1"),
+    ("venues:\n  aave_v3:\n    reserves:\n      WETH:\n        rates: {slope1: 0.9}\n",
+     "venues.aave_v3.reserves.WETH.rates.slope1", "exceeds slope2"),
+    ("venues:\n  aave_v3:\n    reserves:\n      WETH:\n        rates: {optimal: 1.0}\n",
+     "venues.aave_v3.reserves.WETH.rates.optimal", "maximum"),
+    ("venues:\n  aave_v3:\n    reserves:\n      WETH: {lvt: 0.5}\n",
+     "venues.aave_v3.reserves.WETH", "'lvt' was unexpected"),
+    ("venues:\n  aave_v3:\n    liquidation: {close_factor: 1.5}\n",
+     "venues.aave_v3.liquidation.close_factor", "maximum"),
+    ("venues:\n  dydx:\n    reserves: {}\n",
+     "venues.dydx.reserves", "only a lending venue"),
+    ("venues:\n  spark:\n    kind: lending\n    chain: ethereum\n    source: x\n    read: '2026-11-26'\n",
+     "venues.spark", "at least one reserve"),
+])
+def test_overlay_lending_errors_are_located(tmp_path, text, path, fragment):
+    p = _overlay(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog([p])
+    assert (info.value.file, info.value.path) == (str(p), path)
+    assert fragment in info.value.message
