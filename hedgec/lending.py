@@ -40,12 +40,12 @@ __all__ = [
     "health_factor", "short_health_factor", "max_borrow_value", "max_borrow_amount",
     "short_liquidation_price", "collateral_for_health_factor",
     "RateCurve", "borrow_rate", "supply_rate", "accrue", "apy", "carry",
-    "LiquidationStep", "liquidate", "liquidate_until_healthy",
+    "CloseFactor", "LiquidationStep", "liquidate", "liquidate_until_healthy",
 ]
 
 # ValidationLogic.sol: HEALTH_FACTOR_LIQUIDATION_THRESHOLD = 1e18; liquidatable when HF < 1.
 HF_LIQUIDATION = 1.0
-# LiquidationLogic.sol (v3.3+ close factor rules, unchanged in the current code):
+# LiquidationLogic.sol (the 2,000 USD and dust rules came with v3.3, 2024-10; unchanged at fd1fbd91):
 #   DEFAULT_LIQUIDATION_CLOSE_FACTOR = 0.5e4          -> up to 50 % of the debt ...
 #   CLOSE_FACTOR_HF_THRESHOLD = 0.95e18               -> ... while HF > 0.95 ...
 #   MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD = 2000e8      -> ... and both the collateral and the debt
@@ -57,6 +57,23 @@ DEFAULT_CLOSE_FACTOR = 0.5
 CLOSE_FACTOR_HF_THRESHOLD = 0.95
 MIN_BASE_MAX_CLOSE_FACTOR = 2000.0
 MIN_LEFTOVER_BASE = MIN_BASE_MAX_CLOSE_FACTOR / 2
+
+
+@dataclass(frozen=True)
+class CloseFactor:
+    """Close factor rules; the defaults are Aave v3's (the catalog's ``liquidation`` entry)."""
+
+    close_factor: float = DEFAULT_CLOSE_FACTOR
+    hf_threshold: float = CLOSE_FACTOR_HF_THRESHOLD
+    full_close_below: float = MIN_BASE_MAX_CLOSE_FACTOR
+    min_leftover: float = MIN_LEFTOVER_BASE
+
+    def __post_init__(self):
+        _unit_fraction("close factor", self.close_factor, open_low=True)
+        _unit_fraction("close factor HF threshold", self.hf_threshold, open_low=True)
+        _non_negative("full close threshold", self.full_close_below)
+        _non_negative("minimum leftover", self.min_leftover)
+
 
 # DefaultReserveInterestRateStrategyV2: MIN_OPTIMAL_POINT 1 %, MAX_OPTIMAL_POINT 99 %,
 # MAX_BORROW_RATE 1000 % (base + slope1 + slope2).
@@ -322,15 +339,16 @@ class LiquidationStep(NamedTuple):
 
 
 def liquidate(collateral, debt, price, liquidation_threshold: float, bonus: float,
-              collateral_price=1.0) -> LiquidationStep:
+              collateral_price=1.0, rules: CloseFactor | None = None) -> LiquidationStep:
     """One liquidation call on a one-collateral, one-debt position, as a liquidator would make it.
 
     Vectorised over paths.  Where HF ≥ 1 nothing happens.  Where HF < 1 the
     liquidator repays the most the protocol allows (its profit is bonus ×
     repaid), per LiquidationLogic.executeLiquidationCall:
 
-    * close factor: up to 50 % of the debt if the collateral and the debt are
-      both worth ≥ 2,000 USD and HF > 0.95; otherwise up to 100 %.  (With a
+    * close factor (``rules``, Aave's by default): up to 50 % of the debt if the
+      collateral and the debt are both worth ≥ 2,000 USD and HF > 0.95;
+      otherwise up to 100 %.  (With a
       single debt reserve, that reserve's debt is the whole debt, so the 50 %
       cap always applies in the first case.)
     * dust: a partial liquidation must leave ≥ 1,000 USD of collateral (and of
@@ -343,6 +361,7 @@ def liquidate(collateral, debt, price, liquidation_threshold: float, bonus: floa
       collateral / (1 + bonus); the rest of the debt is written off as a
       deficit (``_burnDebtTokens``), so the borrower owes nothing more.
     """
+    rules = rules or CloseFactor()
     lt = _unit_fraction("liquidation threshold", liquidation_threshold, open_low=True)
     bonus = _non_negative("liquidation bonus", bonus)
     coll = np.asarray(_amounts("collateral", collateral), dtype=float)
@@ -356,10 +375,10 @@ def liquidate(collateral, debt, price, liquidation_threshold: float, bonus: floa
     hf = _ratio(coll_value * lt, debt_value)
     hit = hf < HF_LIQUIDATION
 
-    partial = ((coll_value >= MIN_BASE_MAX_CLOSE_FACTOR) & (debt_value >= MIN_BASE_MAX_CLOSE_FACTOR)
-               & (hf > CLOSE_FACTOR_HF_THRESHOLD))
-    repay_value = np.where(partial, DEFAULT_CLOSE_FACTOR * debt_value, debt_value)
-    dust_cap = (coll_value - MIN_LEFTOVER_BASE) / (1.0 + bonus)
+    partial = ((coll_value >= rules.full_close_below) & (debt_value >= rules.full_close_below)
+               & (hf > rules.hf_threshold))
+    repay_value = np.where(partial, rules.close_factor * debt_value, debt_value)
+    dust_cap = (coll_value - rules.min_leftover) / (1.0 + bonus)
     repay_value = np.where(partial, np.minimum(repay_value, dust_cap), repay_value)
     repay_value = np.where(hit, repay_value, 0.0)
 
@@ -379,21 +398,22 @@ def liquidate(collateral, debt, price, liquidation_threshold: float, bonus: floa
 
 
 def liquidate_until_healthy(collateral, debt, price, liquidation_threshold: float, bonus: float,
-                            collateral_price=1.0, max_calls: int = 64) -> LiquidationStep:
+                            collateral_price=1.0, rules: CloseFactor | None = None,
+                            max_calls: int = 64) -> LiquidationStep:
     """Repeat :func:`liquidate` at one price until no path is liquidatable; totals per path.
 
     Liquidators call again within the block while HF < 1.  A 50 % call leaves
     HF = 2·HF₀ − LT·(1 + bonus) > 1 on the listed markets, so one or two calls
     suffice; each call halves the debt or clears it, so the loop ends.
     """
-    step = liquidate(collateral, debt, price, liquidation_threshold, bonus, collateral_price)
+    step = liquidate(collateral, debt, price, liquidation_threshold, bonus, collateral_price, rules)
     repaid, seized, penalty, bad_debt, hit = (step.repaid, step.seized, step.penalty,
                                               step.bad_debt, step.liquidated)
     for _ in range(max_calls):
         if not np.any(step.liquidated):
             return LiquidationStep(step.collateral, step.debt, repaid, seized, penalty, bad_debt, hit)
         step = liquidate(step.collateral, step.debt, price, liquidation_threshold, bonus,
-                         collateral_price)
+                         collateral_price, rules)
         repaid = repaid + step.repaid
         seized = seized + step.seized
         penalty = penalty + step.penalty

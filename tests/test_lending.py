@@ -212,6 +212,18 @@ def test_partial_liquidation_must_not_leave_collateral_dust():
     assert total.bad_debt * 2050 == pytest.approx(1050 - 1000 / 1.1)
 
 
+def test_close_factor_rules_from_the_catalog_are_applied():
+    # the 0.975-HF case above, under an overlay that lets liquidators close the whole debt
+    full = L.liquidate(10000.0, 2.0, 4000.0, USDC_LT, USDC_BONUS, rules=L.CloseFactor(close_factor=1.0))
+    assert full.repaid == pytest.approx(2.0) and full.penalty == pytest.approx(360.0)
+    # or with a 10,000 USD small-position threshold: 8,000 of debt is then small, 100 % again
+    small = L.liquidate(10000.0, 2.0, 4000.0, USDC_LT, USDC_BONUS, rules=L.CloseFactor(full_close_below=10000))
+    assert small.repaid == pytest.approx(2.0)
+    assert L.CloseFactor() == L.CloseFactor(0.5, 0.95, 2000.0, 1000.0)
+    with pytest.raises(ValueError):
+        L.CloseFactor(close_factor=0.0)
+
+
 def test_liquidation_is_applied_per_path():
     prices = np.array([3000.0, 4000.0, 4200.0, 5000.0])
     step = L.liquidate(np.full(4, 10000.0), np.full(4, 2.0), prices, USDC_LT, USDC_BONUS)
