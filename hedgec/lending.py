@@ -393,8 +393,10 @@ def liquidate(collateral, debt, price, liquidation_threshold: float, bonus: floa
     remaining = np.maximum(owed - repaid, 0.0)
     bad_debt = np.where(hit & short, remaining, 0.0)
     new_debt = np.where(hit & short, 0.0, remaining)
-    return LiquidationStep(new_coll, new_debt, repaid, seized, seized_value - repay_value,
-                           bad_debt, hit)
+    out = (new_coll, new_debt, repaid, seized, seized_value - repay_value, bad_debt)
+    if np.ndim(hit) == 0:  # scalar in, scalars out
+        return LiquidationStep(*(float(x) for x in out), bool(hit))
+    return LiquidationStep(*out, hit)
 
 
 def liquidate_until_healthy(collateral, debt, price, liquidation_threshold: float, bonus: float,

@@ -156,7 +156,7 @@ def test_carry_supply_income_less_borrow_cost():
 def test_close_factor_50_percent_when_large_and_hf_above_095():
     # 10,000 USDC against 2 WETH at 4,000: debt 8,000, HF 7,800/8,000 = 0.975 > 0.95
     step = L.liquidate(10000.0, 2.0, 4000.0, USDC_LT, USDC_BONUS)
-    assert step.liquidated
+    assert step.liquidated is True and all(type(x) is float for x in step[:-1])  # scalars in, scalars out
     assert step.repaid == pytest.approx(1.0)             # 50 % of 2 WETH
     assert step.seized == pytest.approx(4180.0)          # 4,000 x 1.045
     assert step.penalty == pytest.approx(180.0)          # 4.5 % of 4,000 repaid
