@@ -1,4 +1,5 @@
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -123,10 +124,13 @@ def test_defaults(cat):
 def test_every_entry_has_source_and_date(cat):
     entries = [*cat.chains.values(), *cat.cover_products.values()]
     for v in cat.venues.values():
-        entries += [v, *v.markets.values(), *v.tiers.values(), *v.option_markets.values()]
-    for e in entries:
-        assert e.source.url_or_ref
-        assert "2026-11-25" <= e.source.read <= "2026-11-26"  # when the bundled figures were read
+        entries += [v, *v.markets.values(), *v.tiers.values(), *v.option_markets.values(), *v.reserves.values()]
+        entries += [r.rates for r in v.reserves.values()]
+    sources = [e.source for e in entries] + [r.utilization_source for v in cat.venues.values()
+                                             for r in v.reserves.values()]
+    for s in sources:
+        assert s.url_or_ref
+        assert date.fromisoformat(s.read) <= date.today()  # a real date, never in the future
 
 
 def test_mappings_sorted_and_read_only(cat):

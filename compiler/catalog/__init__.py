@@ -22,8 +22,8 @@ from typing import Sequence
 from .build import _build
 from .files import _validate, _validators
 from .merge import BUNDLED_NAME, _bundled, _load_overlay, _merge, _Origins
-from .model import (DEFAULT_NAMES, DOCUMENT, Catalog, CatalogError, Chain, CoverProduct, Default, DeliveryFee,
-                    Market, OptionMarket, Source, Tier, Venue)
+from .model import (DEFAULT_NAMES, DOCUMENT, Catalog, CatalogError, Chain, CloseFactorRules, CoverProduct,
+                    Default, DeliveryFee, LendingRates, LendingReserve, Market, OptionMarket, Source, Tier, Venue)
 
 __all__ = [
     "DOCUMENT",
@@ -36,6 +36,9 @@ __all__ = [
     "DeliveryFee",
     "Venue",
     "CoverProduct",
+    "LendingRates",
+    "LendingReserve",
+    "CloseFactorRules",
     "Default",
     "Catalog",
     "load_catalog",

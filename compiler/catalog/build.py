@@ -4,8 +4,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-from .model import (Catalog, CatalogError, Chain, CoverProduct, Default, DeliveryFee, Market,
-                    OptionMarket, Source, Tier, Venue)
+from .model import (Catalog, CatalogError, Chain, CloseFactorRules, CoverProduct, Default, DeliveryFee,
+                    LendingRates, LendingReserve, Market, OptionMarket, Source, Tier, Venue)
 from .files import _fail
 from .merge import _Origins
 
@@ -109,6 +109,8 @@ def _build(data: dict, org: _Origins) -> Catalog:
         option_markets = _option_markets(name, v, base, err)
         delivery = v.get("delivery_fee")
 
+        reserves, liquidation = _lending(name, v, base, err, org)
+
         fees = v.get("fees") or {}
         gas = v.get("gas") or {}
         venues[name] = Venue(
@@ -129,6 +131,7 @@ def _build(data: dict, org: _Origins) -> Catalog:
             delivery_fee=None if delivery is None else DeliveryFee(
                 rate=float(delivery["rate"]), source=_source(delivery),
                 premium_cap=None if delivery.get("premium_cap") is None else float(delivery["premium_cap"])),
+            reserves=_frozen(reserves.items()), liquidation=liquidation,
         )
 
     defaults: dict[str, Default] = {}
@@ -190,3 +193,52 @@ def _check_margin(org: _Origins, imf_path: tuple, mmf_path: tuple, imf: float, m
                     f"the initial margin fraction (imf {imf:g})")
     if imf > 1:
         raise _fail(org.file(imf_path), imf_path, f"imf {imf:g} exceeds 1")
+
+
+def _lending(name: str, v: Mapping[str, Any], base: tuple, err: Any, org: _Origins
+             ) -> tuple[dict[str, LendingReserve], CloseFactorRules | None]:
+    """A lending venue's reserves and close factor rules, checked as Aave's PoolConfigurator does."""
+    if v["kind"] != "lending":
+        for key in ("reserves", "liquidation"):
+            if key in v:
+                raise err(base + (key,), f"only a lending venue has {key} (this one is {v['kind']!r})")
+        return {}, None
+    if not v.get("reserves"):
+        raise err(base, "a lending venue needs at least one reserve")
+    if "liquidation" not in v:
+        raise err(base, "a lending venue needs its liquidation (close factor) rules")
+    reserves: dict[str, LendingReserve] = {}
+    for asset, r in v["reserves"].items():
+        rpath = base + ("reserves", asset)
+        ltv, lt, bonus = float(r["ltv"]), float(r["liquidation_threshold"]), float(r["liquidation_bonus"])
+        # PoolConfigurator.configureReserveAsCollateral: ltv <= threshold; a collateral's
+        # threshold x (1 + bonus) <= 100%; no threshold, no bonus
+        if ltv > lt:
+            f, path = org.latest(rpath + ("ltv",), rpath + ("liquidation_threshold",))
+            raise _fail(f, path, f"ltv {ltv:g} exceeds the liquidation threshold {lt:g}")
+        if lt * (1 + bonus) > 1 + 1e-12:
+            f, path = org.latest(rpath + ("liquidation_threshold",), rpath + ("liquidation_bonus",))
+            raise _fail(f, path, f"liquidation threshold x (1 + bonus) = {lt * (1 + bonus):g} exceeds 1: "
+                        "a liquidation would need more collateral than the position holds")
+        if lt == 0 and bonus != 0:
+            raise err(rpath + ("liquidation_bonus",), "a reserve that is not collateral (threshold 0) has no bonus")
+        rates = r["rates"]
+        if rates["slope1"] > rates["slope2"]:
+            f, path = org.latest(rpath + ("rates", "slope1"), rpath + ("rates", "slope2"))
+            raise _fail(f, path, f"slope1 {rates['slope1']:g} exceeds slope2 {rates['slope2']:g}")
+        if rates["base"] + rates["slope1"] + rates["slope2"] > 10:
+            raise err(rpath + ("rates",), "base + slope1 + slope2 exceeds the 1000% maximum borrow rate")
+        reserves[asset] = LendingReserve(
+            venue=name, asset=asset, ltv=ltv, liquidation_threshold=lt,
+            liquidation_bonus=bonus,
+            rates=LendingRates(base=float(rates["base"]), slope1=float(rates["slope1"]),
+                               slope2=float(rates["slope2"]), optimal=float(rates["optimal"]),
+                               reserve_factor=float(rates["reserve_factor"]), source=_source(rates)),
+            utilization=float(r["utilization"]["value"]), utilization_source=_source(r["utilization"]),
+            source=_source(r))
+    q = v["liquidation"]
+    rules = CloseFactorRules(close_factor=float(q["close_factor"]),
+                             hf_threshold=float(q["close_factor_hf_threshold"]),
+                             full_close_below_usd=float(q["full_close_below_usd"]),
+                             min_leftover_usd=float(q["min_leftover_usd"]), source=_source(q))
+    return reserves, rules

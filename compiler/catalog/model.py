@@ -106,6 +106,41 @@ class DeliveryFee:
 
 
 @dataclass(frozen=True)
+class LendingRates:
+    """A reserve's DefaultReserveInterestRateStrategyV2 curve (APRs) and reserve factor."""
+    base: float
+    slope1: float
+    slope2: float
+    optimal: float
+    reserve_factor: float
+    source: Source
+
+
+@dataclass(frozen=True)
+class LendingReserve:
+    """One asset of a lending venue: its risk parameters, rate curve and assumed utilisation."""
+    venue: str
+    asset: str
+    ltv: float
+    liquidation_threshold: float
+    liquidation_bonus: float  # the liquidator's extra collateral, fraction of the debt repaid
+    rates: LendingRates
+    utilization: float  # where the rates are read when a strategy assumes no rate
+    utilization_source: Source
+    source: Source
+
+
+@dataclass(frozen=True)
+class CloseFactorRules:
+    """How much of a position one liquidation may repay (Aave v3 LiquidationLogic.sol)."""
+    close_factor: float  # share of the debt while the position is large and HF is above the threshold
+    hf_threshold: float  # at or below this HF the whole debt may be repaid
+    full_close_below_usd: float  # collateral or debt worth less than this: the whole debt
+    min_leftover_usd: float  # a partial liquidation must leave this much collateral and debt
+    source: Source
+
+
+@dataclass(frozen=True)
 class Venue:
     name: str
     kind: str  # amm | perp | cover | lending | options
@@ -128,6 +163,8 @@ class Venue:
     option_markets: Mapping[str, OptionMarket] = field(default_factory=lambda: MappingProxyType({}))
     premium_cap: float | None = None  # option fees are capped at this fraction of the premium
     delivery_fee: DeliveryFee | None = None
+    reserves: Mapping[str, LendingReserve] = field(default_factory=lambda: MappingProxyType({}))
+    liquidation: CloseFactorRules | None = None  # lending venues only
 
     def gas_units(self, action: str) -> int | None:
         """Estimated gas units of one action, or None if the catalog has none."""
@@ -195,6 +232,11 @@ class Catalog:
         """The options ``venue`` lists on ``underlying`` (e.g. ``("deribit", "ETH")``)."""
         v = self.venues.get(venue)
         return None if v is None else v.option_markets.get(underlying)
+
+    def reserve(self, venue: str, asset: str) -> LendingReserve | None:
+        """A lending venue's reserve of ``asset`` (e.g. ``reserve("aave_v3", "WETH")``)."""
+        v = self.venues.get(venue)
+        return None if v is None else v.reserves.get(asset)
 
     def cover_product(self, provider: str, name: str) -> CoverProduct | None:
         return self.cover_products.get((provider, name))
