@@ -35,6 +35,19 @@ def test_the_docs_example_runs(capsys):
     assert namespace["sim"].summary.paths == 2000 and namespace["plan"]["strategy"]["horizon_days"] == 90.0
 
 
+def test_the_readme_example_runs():
+    block = (ROOT / "README.md").read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(block, "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    assert namespace["result"].ok and namespace["text"].startswith("# Execution checklist")
+    assert namespace["sim"].summary.paths == 2000
+
+
 def test_import_hedgec_is_cheap():
     probe = "import sys, hedgec; print(sorted(m for m in ('numpy', 'lark', 'networkx', 'hedgec.api') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
