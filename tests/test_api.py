@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import hedgec
-from conftest import ROOT, SPECS, run_cli
+from conftest import ROOT, SPECS
 
 V2 = (SPECS / "eth-usdc-v2-neutral.hedge").read_text()
 
@@ -57,11 +57,13 @@ def test_import_hedgec_is_cheap():
         hedgec.no_such_function
 
 
-def test_check_gives_what_check_json_gives(tmp_path):
+def test_check_gives_what_check_json_gives(tmp_path, capsys):
     path = tmp_path / "s.hedge"
     path.write_text(V2.replace("leverage   = 1x", "leverage   = 25x"))
     result = hedgec.check_file(path)
-    code, out, _ = run_cli("check", "--format", "json", str(path))
+    from hedgec.cli.main import main
+
+    code, out = main(["check", "--format", "json", str(path)]), capsys.readouterr().out
     import json
 
     files = json.loads(out)["files"][0]
@@ -83,17 +85,18 @@ def test_check_file_reads_the_settings_above_it(tmp_path):
         hedgec.check_file(tmp_path / "other" / "s.hedge")
 
 
-def test_plan_and_checklist_are_the_commands_output(tmp_path):
+def test_plan_and_checklist_are_the_commands_output(tmp_path, capsys):
     path = tmp_path / "s.hedge"
     path.write_text(V2)
     import json
 
+    from hedgec.cli.main import main
     from hedgec.targets.serialize import FORMATS
 
-    _, out, _ = run_cli("plan", "--format", "json", str(path))
-    assert FORMATS["json"](hedgec.plan(path)) == out
-    _, out, _ = run_cli("checklist", str(path))
-    assert hedgec.checklist(hedgec.check_file(path)) == out
+    assert main(["plan", "--format", "json", str(path)]) == 0
+    assert FORMATS["json"](hedgec.plan(path)) == capsys.readouterr().out
+    assert main(["checklist", str(path)]) == 0
+    assert hedgec.checklist(hedgec.check_file(path)) == capsys.readouterr().out
     assert json.loads(hedgec.checklist(path, format="json"))["strategy"]
     with pytest.raises(ValueError):
         hedgec.checklist(path, format="pdf")
