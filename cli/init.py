@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from hedgec.cli import common
-from hedgec.cli.main import EXIT_OK
+from hedgec.cli.main import EXIT_OK, UsageError
 
 STARTER = """\
 # A starter strategy: ETH/USDC liquidity on Uniswap v2, its ETH exposure
@@ -180,7 +180,10 @@ def run(args) -> int:
             print(f"kept the settings in {root / 'pyproject.toml'} [tool.hedgec] (no hedgec.toml written)",
                   file=sys.stderr)
         else:
-            common.write_atomic(str(target), text)
+            try:
+                common.write_atomic(str(target), text)
+            except OSError as err:
+                raise UsageError(f"cannot write {target}: {err.strerror or err}") from None
             print(f"created {target}", file=sys.stderr)
     print(f"next: hedgec check {root / 'strategies'}", file=sys.stderr)
     return EXIT_OK

@@ -58,6 +58,12 @@ def test_init_never_overwrites(tmp_path, capsys):
     assert workflow.read_text() == "changed\n" and "created" not in capsys.readouterr().err
 
 
+def test_init_into_a_file_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file\n")
+    assert main(["init", str(tmp_path / "taken")]) == 2
+    assert "hedgec: error: cannot write" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_the_pre_commit_config_runs_hedgec(tmp_path):
     pytest.importorskip("pre_commit")
