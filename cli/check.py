@@ -15,15 +15,55 @@ def add_arguments(parser, name: str) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("-j", "--jobs", type=int, metavar="N",
                         help="check files in N processes (default: one per CPU, for large trees)")
+    parser.add_argument("--min-severity", choices=SEVERITIES,
+                        help="report only diagnostics this severe or more (default: info; warning for "
+                             "--format github, where notices would crowd out the annotations that matter)")
+    common.add_rule_options(parser)
     common.add_input_options(parser)
+
+
+SEVERITIES = ("error", "warning", "info")  # most severe first
 
 
 def run(args) -> int:
     paths = common.expand_paths(args.paths)
     results = check_all(paths, args)
-    report = output.FORMATS[args.format](results)
+    minimum = args.min_severity or ("warning" if args.format == "github" else "info")
+    shown, left_out = at_least(results, minimum)
+    report = output.FORMATS[args.format](shown)
+    if args.format == "github":
+        report += summary_line(shown, left_out, minimum)
+    elif left_out and args.format == "text":
+        report += f"hedgec: {left_out_text(left_out, minimum)}\n"
     common.emit(report, args.output)
     return EXIT_FINDINGS if failed(results, args.strict) else EXIT_OK
+
+
+def at_least(results, minimum: str):
+    """The results with only diagnostics at `minimum` severity or above, and
+    how many of each severity were left out. The exit code still sees them all."""
+    import dataclasses
+    from collections import Counter
+
+    keep = set(SEVERITIES[:SEVERITIES.index(minimum) + 1])
+    left_out = Counter(d.severity.value for r in results for d in r.diagnostics if d.severity.value not in keep)
+    if not left_out:
+        return results, left_out
+    return [dataclasses.replace(r, diagnostics=tuple(d for d in r.diagnostics if d.severity.value in keep))
+            for r in results], left_out
+
+
+def summary_line(shown, left_out, minimum: str) -> str:
+    """The last line of the GitHub log: what was annotated and what was not."""
+    from hedgec.compiler.render import summary
+
+    told = summary(output.counts(shown), len(shown))
+    return f"hedgec: {told}" + (f"; {left_out_text(left_out, minimum)}" if left_out else "") + "\n"
+
+
+def left_out_text(left_out, minimum: str) -> str:
+    parts = [f"{left_out[s]} {s}{'s' if left_out[s] != 1 and s != 'info' else ''}" for s in SEVERITIES if left_out[s]]
+    return f"left out {', '.join(parts)} below --min-severity {minimum} (--min-severity info shows everything)"
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves

@@ -16,6 +16,25 @@ def add_input_options(parser) -> None:
                         help="settings file (default: nearest hedgec.toml or pyproject.toml with [tool.hedgec])")
 
 
+def add_rule_options(parser) -> None:
+    """`--select` / `--ignore` as in the settings file: code prefixes, comma-separated or repeated."""
+    parser.add_argument("--select", action="append", metavar="CODES",
+                        help="report only these codes or prefixes, e.g. H3,H201 (replaces `select` in the settings)")
+    parser.add_argument("--ignore", action="append", metavar="CODES",
+                        help="never report these codes or prefixes (added to `ignore` in the settings)")
+
+
+def _codes_option(values: list[str] | None, option: str) -> tuple[str, ...]:
+    from hedgec.compiler.config import check_codes
+
+    codes = tuple(c.strip() for value in values or () for c in value.split(",") if c.strip())
+    try:
+        check_codes(codes)
+    except ValueError as err:
+        raise UsageError(f"{option}: {err}") from None
+    return codes
+
+
 def expand_paths(paths: list[str]) -> list[str]:
     """Files as given, and folders searched recursively for *.hedge, sorted."""
     found: list[str] = []
@@ -48,10 +67,14 @@ def config_for(path: str, args):
             config = load_config(find_config_file(start))
     except ConfigError as err:
         raise UsageError(str(err)) from None
-    if args.catalog:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if args.catalog:
         config = replace(config, catalogs=config.catalogs + tuple(str(Path(c).resolve()) for c in args.catalog))
+    if getattr(args, "select", None):
+        config = replace(config, select=_codes_option(args.select, "--select"))
+    if getattr(args, "ignore", None):
+        config = replace(config, ignore=config.ignore + _codes_option(args.ignore, "--ignore"))
     return config
 
 

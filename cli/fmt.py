@@ -1,7 +1,7 @@
 """`hedgec fmt PATH...`: rewrite strategy files in canonical layout.
 
-`--check` rewrites nothing: it prints a unified diff of each file that is not
-formatted and exits 1. `-` formats stdin to stdout. A file that cannot be
+`--check` (or `--diff`, ruff's spelling) rewrites nothing: it prints a
+unified diff of each file that is not formatted and exits 1. `-` formats stdin to stdout. A file that cannot be
 parsed, or whose formatting would change its meaning, is left untouched and
 the command exits 2.
 """
@@ -17,7 +17,7 @@ from hedgec.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 def add_arguments(parser, name: str) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (searched for *.hedge), or -")
-    parser.add_argument("--check", action="store_true",
+    parser.add_argument("--check", "--diff", dest="check", action="store_true",
                         help="rewrite nothing; print a diff and exit 1 if a file is not formatted")
     common.add_input_options(parser)
 
@@ -25,11 +25,14 @@ def add_arguments(parser, name: str) -> None:
 def run(args) -> int:
     paths = common.expand_paths(args.paths)
     outcomes = [format_path(path, args) for path in paths]
-    changed = sum(1 for o in outcomes if o == "changed")
+    changed, failed = outcomes.count("changed"), outcomes.count("failed")
     if not args.check and "-" not in paths:
         print(f"{changed} file{'s' if changed != 1 else ''} reformatted, "
               f"{outcomes.count('same')} left unchanged", file=sys.stderr)
-    if "failed" in outcomes:
+    if failed:
+        print(f"hedgec: {failed} file{'s' if failed != 1 else ''} not formatted: "
+              f"{'it does' if failed == 1 else 'they do'} not parse or would change meaning (see above)",
+              file=sys.stderr)
         return EXIT_USAGE
     return EXIT_FINDINGS if args.check and changed else EXIT_OK
 

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("fmt", "rewrite strategy files in canonical layout"),
     "diff": ("diff", "what changed in risk between two versions of a strategy"),
     "lsp": ("lsp", "run the language server for editors (stdio)"),
+    "init": ("init", "set up a folder: a starter strategy, settings, pre-commit and a CI workflow"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

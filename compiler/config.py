@@ -1,8 +1,11 @@
 """Settings from `[tool.hedgec]` in pyproject.toml or a hedgec.toml, found
-upward from the checked file, like ruff."""
+upward from the checked file, like ruff. A hedgec.toml may also hold the same
+keys at its top level. Every key and value is checked: a typo or a value that
+is not a finite number is an error, never silently ignored."""
 from __future__ import annotations
 
 import functools
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +18,9 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 THRESHOLD_DOCS: dict[str, str] = {
     "max-file-bytes": "largest strategy file read, in bytes (H004)",
 }
+
+
+SETTINGS_KEYS = ("select", "ignore", "thresholds", "catalogs")
 
 
 class ConfigError(Exception):
@@ -70,10 +76,12 @@ def _settings_above(folder: Path) -> Path | None:
 
 
 def _has_section(path: Path) -> bool:
+    """True also for a pyproject.toml that cannot be read: loading it then says
+    why, rather than checking with default settings the user did not ask for."""
     try:
         return "hedgec" in tomllib.loads(path.read_text("utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+        return True
 
 
 @functools.lru_cache(maxsize=64)
@@ -85,8 +93,24 @@ def load_config(path: Path | None) -> Config:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(str(path), f"cannot read settings: {err}") from None
-    table = data.get("tool", {}).get("hedgec", {}) if path.name == "pyproject.toml" else data
-    return config_from_table(table, str(path))
+    return config_from_table(_settings_table(data, path), str(path))
+
+
+def _settings_table(data: dict, path: Path) -> dict:
+    """`[tool.hedgec]` in either file; in any file but pyproject.toml, the top level too."""
+    tool = data.get("tool")
+    if path.name == "pyproject.toml":
+        table = tool.get("hedgec", {}) if isinstance(tool, dict) else {}
+    elif tool is None:
+        table = data
+    elif set(data) != {"tool"} or not isinstance(tool, dict) or set(tool) != {"hedgec"}:
+        raise ConfigError(str(path), "settings go either under [tool.hedgec] or at the top level of "
+                                     f"{path.name}, not both, and no other [tool.*] table belongs there")
+    else:
+        table = tool["hedgec"]
+    if not isinstance(table, dict):
+        raise ConfigError(str(path), "`tool.hedgec` must be a table")
+    return table
 
 
 def config_from_table(table: dict, file: str) -> Config:
@@ -94,15 +118,18 @@ def config_from_table(table: dict, file: str) -> Config:
 
     registry()  # declares the thresholds a table may set
 
+    for key in table:
+        if key not in SETTINGS_KEYS:
+            raise ConfigError(file, f"unknown setting `{key}`" + _did_you_mean(key, SETTINGS_KEYS))
+    given = table.get("thresholds", {})
+    if not isinstance(given, dict):
+        raise ConfigError(file, f"`thresholds` must be a table of numbers ([tool.hedgec.thresholds]), not {given!r}")
     thresholds = dict(DEFAULT_THRESHOLDS)
-    for name, value in table.get("thresholds", {}).items():
+    for name, value in given.items():
         if name not in thresholds:
-            import difflib
-
-            close = difflib.get_close_matches(name, thresholds, n=1)
-            raise ConfigError(file, f"unknown threshold `{name}`" + (f"; did you mean `{close[0]}`?" if close else ""))
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(file, f"threshold `{name}` must be a number, not {value!r}")
+            raise ConfigError(file, f"unknown threshold `{name}`" + _did_you_mean(name, thresholds))
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ConfigError(file, f"threshold `{name}` must be a finite number, not {value!r}")
         thresholds[name] = float(value)
     lists = {}
     for key in ("select", "ignore", "catalogs"):
@@ -110,6 +137,29 @@ def config_from_table(table: dict, file: str) -> Config:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(file, f"`{key}` must be a list of strings")
         lists[key] = tuple(value)
+    for key in ("select", "ignore"):
+        try:
+            check_codes(lists[key])
+        except ValueError as err:
+            raise ConfigError(file, f"`{key}`: {err}") from None
     base = Path(file).parent
     catalogs = tuple(str((base / c).resolve()) for c in lists["catalogs"])
     return Config(thresholds, lists["select"], lists["ignore"], catalogs, file)
+
+
+def check_codes(prefixes) -> None:
+    """Each of `select` / `ignore` must name at least one code (`H3`, `H301`)."""
+    from .registry import rules
+
+    RULES = rules()
+
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in RULES):
+            raise ValueError(f"`{prefix}` matches no hedgec rule code" + _did_you_mean(prefix, RULES))
+
+
+def _did_you_mean(word: str, choices) -> str:
+    from .diagnostics import did_you_mean
+
+    hint = did_you_mean(word, choices)
+    return f"; {hint}" if hint else ""

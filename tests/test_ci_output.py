@@ -161,7 +161,7 @@ def test_the_documented_workflow_is_valid_yaml_using_both_formats():
     steps = workflow["jobs"]["check"]["steps"]
     runs = " ".join(s.get("run", "") for s in steps)
     assert "hedgec check --format github" in runs and "--format sarif -o hedgec.sarif" in runs
-    assert "hedgec fmt --check" in runs
+    assert "hedgec fmt --diff" in runs
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert upload["with"]["sarif_file"] == "hedgec.sarif"
     hooks = YAML(typ="safe").load(blocks[1].split("```")[0])["repos"][0]["hooks"]

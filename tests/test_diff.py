@@ -108,3 +108,83 @@ def test_cli_diff_against_a_git_revision(tmp_path):
     assert "liquidation price" in out and "5,825.24 USDC -> 4,368.93 USDC" in out
     code, _, err = run_cli("diff", "no-such-rev", "--", str(spec))
     assert code == 2 and "cannot read" in err and "no-such-rev" in err
+
+
+def test_values_read_as_users_write_them():
+    new = (V2.replace("gas_price       = 20 gwei", "gas_price       = 25 gwei")
+           .replace("vol.ETH         = 60%", "vol.ETH         = 70%")
+           .replace("funding.ETH-USD = 8% apr", "funding.ETH-USD = 10% apr")
+           .replace("price.ETH       = 3000 USDC", "price.ETH       = 3100 USDC")
+           .replace("fee_apr = 15%", "fee_apr = 12.5%")
+           .replace("ratio      = 100%", "ratio      = 50%"))
+    found = changes(diff_of(V2, new))
+    assert found[("strategy", "gas_price")] == ("20 gwei", "25 gwei")
+    assert found[("strategy", "vol.ETH")] == ("60%", "70%")
+    assert found[("strategy", "funding.ETH-USD")] == ("8% apr", "10% apr")
+    assert found[("strategy", "price.ETH")] == ("3000 USDC", "3100 USDC")
+    assert found[("pool lp", "fee_apr")] == ("15%", "12.5%")
+    assert found[("perp hedge", "ratio")] == ("100%", "50%")
+    text = as_text(diff_of(V2, new))
+    assert "GasPrice" not in text and "vols" not in text
+
+
+def test_sizes_carry_their_asset():
+    found = changes(diff_of(V2, V2.replace("leverage   = 1x", "leverage   = 2x")))
+    # s = C * L / E = 10000 * L / 3000: 3.333 ETH at 1x, 6.667 ETH at 2x
+    assert found[("perp hedge", "size")] == ("3.333 ETH", "6.667 ETH")
+
+
+def test_a_cover_gap_that_changes_is_one_line():
+    # pool cover 20,000 of 20,000 -> 15,000 and then 10,000 USDC: the 5,000 gap grows to 10,000
+    smaller = V2.replace("amount   = 20000 USDC", "amount   = 15000 USDC")
+    smallest = V2.replace("amount   = 20000 USDC", "amount   = 10000 USDC")
+    diff = diff_of(smaller, smallest)
+    assert diff.gaps_changed == ("pool lp at uniswap_v2: 5,000.00 USDC -> 10,000.00 USDC of 20,000.00 USDC uncovered",)
+    assert not diff.gaps_opened and not diff.gaps_closed
+    assert "  cover gaps changed\n    ~ pool lp at uniswap_v2: 5,000.00 USDC -> 10,000.00 USDC" in as_text(diff)
+    assert "**Cover gaps changed**" in as_markdown(diff)
+
+
+def test_an_added_strategy_is_a_diff_against_nothing():
+    diff = risk_diff(None, check_text(V2, "new.hedge"), load_catalog())
+    assert diff.status == "added" and not diff.empty
+    assert diff.added == ("wallet main", "pool lp", "perp hedge", "cover dydx_cover", "cover pool_cover")
+    found = changes(diff)
+    assert found[("strategy", "horizon")] == ("none", "90d")
+    assert found[("perp hedge", "liquidation price")] == ("none", "5,825.24 USDC")
+    assert found[("pool lp", "deposit")] == ("none", "20,000.00 USDC")
+    # net carry of the v2 example: fees 739.73 + funding 197.26 - premiums 192.33 - trading fees 10 - gas 124.80
+    assert found[("carry", "net carry")] == ("none", "609.86 USDC")
+    assert as_text(diff).startswith("risk diff new strategy new.hedge\n")
+    assert as_markdown(diff).startswith("### Risk diff: new strategy `new.hedge`\n")
+
+
+def test_a_deleted_strategy_is_a_diff_against_nothing():
+    uncovered = without_pool_cover(V2)
+    diff = risk_diff(check_text(uncovered, "old.hedge"), None, load_catalog())
+    assert diff.status == "deleted" and diff.removed[0] == "wallet main"
+    assert changes(diff)[("perp hedge", "collateral")] == ("10,000.00 USDC", "none")
+    assert diff.gaps_closed == ("pool lp at uniswap_v2: 20,000.00 USDC of 20,000.00 USDC uncovered",)
+    assert not diff.fixed_diagnostics  # its diagnostics left with it; none was fixed
+    assert as_text(diff).startswith("risk diff deleted strategy old.hedge\n")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_cli_diff_of_added_and_deleted_files(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "gone").mkdir(parents=True)
+    (repo / "gone" / "old.hedge").write_text(V2)
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=repo, check=True)
+    shutil.rmtree(repo / "gone")  # the folder goes with the file
+    (repo / "new.hedge").write_text(V2)
+    code, out, err = run_cli("diff", "HEAD", "--", str(repo / "new.hedge"))
+    assert code == 0, err
+    assert out.startswith(f"risk diff new strategy {repo / 'new.hedge'}\n") and "none -> 5,825.24 USDC" in out
+    code, out, err = run_cli("diff", "HEAD", "--", str(repo / "gone" / "old.hedge"))
+    assert code == 0, err
+    assert "deleted strategy" in out and "5,825.24 USDC -> none" in out
+    code, _, err = run_cli("diff", "HEAD", "--", str(repo / "never.hedge"))
+    assert code == 2 and "exists neither on disk nor at revision `HEAD`" in err

@@ -1,6 +1,8 @@
 """Thresholds and rule selection from [tool.hedgec], and suppression comments."""
 import json
 
+import pytest
+
 from hedgec.cli.main import main
 from hedgec.compiler.config import DEFAULT_THRESHOLDS, Config
 from rules_support import check, codes, example, variant
@@ -20,7 +22,10 @@ def _codes(capsys, path) -> list[str]:
     return sorted(d["code"] for d in json.loads(capsys.readouterr().out)["files"][0]["diagnostics"])
 
 
-def test_rules_register_their_thresholds():
+def test_rules_declare_their_thresholds():
+    from hedgec.compiler.registry import registry
+
+    registry()  # built on first use: no module registers anything on import
     for name in ("size-tolerance", "liquidation-warn", "liquidation-error", "advised-max-leverage",
                  "limit-tolerance", "adjustments-reserve"):
         assert name in DEFAULT_THRESHOLDS
@@ -66,3 +71,85 @@ def test_unused_suppression_is_reported():
 def test_config_thresholds_reach_rules():
     config = Config().with_thresholds(**{"size-tolerance": 0.9})
     assert "H201" not in codes(check(example("btc-overlevered"), config))
+
+
+def _settings_dir(tmp_path, name: str, text: str):
+    """A folder with a settings file `name` and the overlevered example."""
+    (tmp_path / name).write_text(text, "utf-8")
+    path = tmp_path / "s.hedge"
+    path.write_text(example("btc-overlevered"), "utf-8")
+    return path
+
+
+def test_hedgec_toml_reads_tool_hedgec_like_pyproject(tmp_path, capsys):
+    # the shape docs/rules.md shows; it used to be silently ignored in hedgec.toml
+    table = "[tool.hedgec]\nignore = [\"H5\"]\n\n[tool.hedgec.thresholds]\nsize-tolerance = 0.9\n"
+    found = {}
+    for name in ("hedgec.toml", "pyproject.toml"):
+        folder = tmp_path / name.split(".")[0]
+        folder.mkdir()
+        found[name] = _codes(capsys, _settings_dir(folder, name, table))
+    assert found["hedgec.toml"] == found["pyproject.toml"]
+    assert "H301" in found["hedgec.toml"] and not any(c.startswith("H5") for c in found["hedgec.toml"])
+    assert "H201" not in found["hedgec.toml"]  # 12.5% coverage is within the 90% tolerance
+
+
+def test_hedgec_toml_also_takes_the_keys_at_its_top_level(tmp_path, capsys):
+    top = _codes(capsys, _settings_dir(tmp_path, "hedgec.toml", 'ignore = ["H5"]\n'))
+    assert "H301" in top and not any(c.startswith("H5") for c in top)
+    both = tmp_path / "both"
+    both.mkdir()
+    path = _settings_dir(both, "hedgec.toml", 'ignore = ["H5"]\n[tool.hedgec]\nselect = ["H3"]\n')
+    assert main(["check", str(path)]) == 2
+    assert "either under [tool.hedgec] or at the top level" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[tool.hedgec]\nignroe = ["H5"]\n', "unknown setting `ignroe`; did you mean `ignore`?"),
+    ('ignroe = ["H5"]\n', "unknown setting `ignroe`; did you mean `ignore`?"),
+    ("[tool.hedgec.thresholds]\nmax-file-bytes = nan\n", "threshold `max-file-bytes` must be a finite number, not nan"),
+    ("[tool.hedgec.thresholds]\nadjustments-reserve = inf\n",
+     "threshold `adjustments-reserve` must be a finite number, not inf"),
+    ('[tool.hedgec]\nthresholds = "x"\n', "`thresholds` must be a table of numbers"),
+    ("[tool.hedgec\nselect = []\n", "cannot read settings"),
+    ('[tool.hedgec]\nselect = ["H99"]\n', "`select`: `H99` matches no hedgec rule code"),
+    ("[tool.hedgec]\nignore = \"H5\"\n", "`ignore` must be a list of strings"),
+])
+@pytest.mark.parametrize("name", ["hedgec.toml", "pyproject.toml"])
+def test_bad_settings_are_usage_errors(tmp_path, capsys, text, message, name):
+    if name == "pyproject.toml" and not text.startswith("[tool.hedgec"):
+        pytest.skip("a pyproject.toml's top level belongs to other tools")
+    path = _settings_dir(tmp_path, name, text)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"hedgec: error: {tmp_path / name}: ") and message in err
+    assert "internal error" not in err
+
+
+def test_select_and_ignore_on_the_command_line(tmp_path, capsys):
+    path = _settings_dir(tmp_path, "hedgec.toml", '[tool.hedgec]\nignore = ["H5"]\nselect = ["H1"]\n')
+    main(["check", "--format", "json", "--select", "H3,H2", "--ignore", "H201", "--ignore", "H305", str(path)])
+    found = sorted(d["code"] for d in json.loads(capsys.readouterr().out)["files"][0]["diagnostics"])
+    assert found == ["H301", "H304"]  # --select replaces the settings' select; --ignore adds to ignore
+    assert main(["check", "--select", "H3,Hx9", str(path)]) == 2
+    assert "--select: `Hx9` matches no hedgec rule code" in capsys.readouterr().err
+
+
+def test_min_severity_hides_less_severe_and_says_so(tmp_path, capsys):
+    path = _settings_dir(tmp_path, "hedgec.toml", "")
+    # overlevered: H301 and H304 errors, H201 and H501 warnings, 5 info
+    assert main(["check", "--min-severity", "error", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "error[H301]" in out and "warning[" not in out and "info[" not in out
+    assert out.endswith("checked 1 file: 2 errors, 0 warnings, 0 info\nhedgec: left out 2 warnings, 5 info below "
+                        "--min-severity error (--min-severity info shows everything)\n")
+    main(["check", "--format", "github", str(path)])
+    github = capsys.readouterr().out
+    assert github.count("::error ") == 2 and github.count("::warning ") == 2 and "::notice" not in github
+    assert github.endswith("hedgec: checked 1 file: 2 errors, 2 warnings, 0 info; left out 5 info below "
+                           "--min-severity warning (--min-severity info shows everything)\n")
+    main(["check", "--format", "github", "--min-severity", "info", str(path)])
+    everything = capsys.readouterr().out
+    assert everything.count("::notice ") == 5 and "left out" not in everything
+    # hidden warnings still fail a strict check
+    assert main(["check", "--strict", "--min-severity", "error", "--select", "H2", str(path)]) == 1

@@ -378,7 +378,7 @@ KIND = Kind(
     checklist=Checklist(needs=_needs, fund=_fund, open=_open, verify=_verify, monitor=_monitor, close=_close,
                         withdraw=_withdraw),
     review=(("collateral", "collateral", "money"), ("leverage", "leverage", "leverage"),
-            ("notional", "notional", "money"), ("size", "size", "units"),
+            ("notional", "notional", "money"), ("size", "size", "asset"),
             ("liquidation_price", "liquidation price", "money"),
             ("liquidation_distance", "liquidation distance", "percent"),
             ("liquidation_probability", "liquidation probability", "percent"),
