@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hedgec.compiler import ir
 from hedgec.compiler.analysis import analyse, funds_at
+from hedgec.escape import markdown_cell, markdown_code, markdown_prose, terminal
 
 # Figures worth a reviewer's attention, per leg kind: (attribute, label, how to print it).
 FIGURES = {
@@ -227,7 +228,7 @@ def cover_gaps(strategy, figures, base: str) -> list[str]:
 def as_text(diff: RiskDiff) -> str:
     lines = [f"risk diff {diff.old_path} -> {diff.new_path}"]
     if diff.empty:
-        return lines[0] + ": no change in meaning\n"
+        return terminal(lines[0]) + ": no change in meaning\n"
     lines += [f"  + {head} added" for head in diff.added]
     lines += [f"  - {head} removed" for head in diff.removed]
     width = max((len(c.label) for c in diff.changes), default=0)
@@ -245,17 +246,17 @@ def as_text(diff: RiskDiff) -> str:
         if items:
             lines.append(f"  {title}")
             lines += [f"    {mark} {item}" for item in items]
-    return "\n".join(lines) + "\n"
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def as_markdown(diff: RiskDiff) -> str:
-    head = f"### Risk diff: `{diff.old_path}` → `{diff.new_path}`\n"
+    head = f"### Risk diff: {markdown_code(diff.old_path)} → {markdown_code(diff.new_path)}\n"
     if diff.empty:
         return head + "\nNo change in meaning.\n"
     parts = [head]
     if diff.added or diff.removed:
-        parts.append("\n" + "".join(f"- **added** {h}\n" for h in diff.added)
-                     + "".join(f"- **removed** {h}\n" for h in diff.removed))
+        parts.append("\n" + "".join(f"- **added** {markdown_prose(h)}\n" for h in diff.added)
+                     + "".join(f"- **removed** {markdown_prose(h)}\n" for h in diff.removed))
     if diff.changes:
         rows = ["| | | before | after | change |", "|---|---|---:|---:|---:|"]
         rows += [f"| {_md(c.subject)} | {_md(c.label)} | {_md(c.old)} | {_md(c.new)} | {_md(c.delta or '')} |"
@@ -264,12 +265,12 @@ def as_markdown(diff: RiskDiff) -> str:
     for title, items in (("Cover gaps opened", diff.gaps_opened), ("Cover gaps closed", diff.gaps_closed),
                          ("New diagnostics", diff.new_diagnostics), ("Fixed diagnostics", diff.fixed_diagnostics)):
         if items:
-            parts.append(f"\n**{title}**\n\n" + "".join(f"- {_md(item)}\n" for item in items))
+            parts.append(f"\n**{title}**\n\n" + "".join(f"- {markdown_prose(item)}\n" for item in items))
     return "".join(parts)
 
 
 def _md(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    return markdown_cell(text or "")
 
 
 FORMATS = {"text": as_text, "markdown": as_markdown}
