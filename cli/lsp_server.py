@@ -298,8 +298,9 @@ def next_frame(buffer: bytes) -> tuple[bytes | None, bytes, str | None]:
         return buffer[start:start + length], buffer[start + length:], problem
     later = FRAME.search(buffer, start)
     if later is not None:  # a new frame began before this body ended: its length was wrong
-        return None, buffer[later.start():], \
-            f"dropped a frame whose Content-Length ({length}) ran past the next frame"
+        body, rest, after = next_frame(buffer[later.start():])
+        dropped = f"dropped a frame whose Content-Length ({length}) ran past the next frame"
+        return body, rest, "; ".join(p for p in (problem, dropped, after) if p)
     return None, buffer[found.start():], problem
 
 

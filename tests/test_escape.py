@@ -151,7 +151,7 @@ def _title_literal(text: str) -> str:
     return '"' + text.encode("unicode_escape").decode("ascii").replace('"', '\\x22') + '"'
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=HOSTILE_TEXT, name=HOSTILE_TEXT)
 def test_fuzz_hostile_titles_and_file_names_inject_nothing(title, name):
     text = V2.replace('"ETH/USDC v2 LP, delta-neutral on dYdX, covered by Nexus Mutual"', _title_literal(title))

@@ -34,15 +34,21 @@ def _mode(path) -> int:
 
 # ---- modes -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
-def test_new_files_get_the_mode_the_umask_gives(tmp_path, umask, mask, expected, capsys):
-    umask(mask)
+def test_new_files_get_the_mode_the_umask_gives(tmp_path, umask, capsys):
+    umask(0o027)
     assert main(["check", EXAMPLE, "-o", str(tmp_path / "report.txt")]) == 0
     assert main(["build", EXAMPLE, "-o", str(tmp_path / "out")]) == 0
     assert main(["simulate", EXAMPLE, "--paths", "50", "--plot", str(tmp_path / "plot.svg")]) == 0
     written = [tmp_path / "report.txt", tmp_path / "plot.svg", *sorted((tmp_path / "out").iterdir())]
     assert len(written) == 8
-    assert {p.name: _mode(p) for p in written} == {p.name: expected for p in written}
+    assert {p.name: _mode(p) for p in written} == {p.name: 0o640 for p in written}
+
+
+@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_the_writer_applies_the_umask(tmp_path, umask, mask, expected):
+    umask(mask)
+    atomic.write_text(tmp_path / "x.txt", "x")
+    assert _mode(tmp_path / "x.txt") == expected
 
 
 def test_a_replaced_file_keeps_its_mode(tmp_path, umask, capsys):
