@@ -399,7 +399,7 @@ def build_server():
     log = logging.getLogger("hedgec.lsp")
     server = LanguageServer("hedgec", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     catalogs: dict = {}
-    checked: dict[str, tuple[int | None, object]] = {}  # uri -> (version, CheckResult) of the last check
+    checked: dict[str, tuple[str, object]] = {}  # uri -> (text, CheckResult) of the last check
     pending: dict = {}  # uri -> the timer of a debounced check
 
     def settings_for(path: str):
@@ -426,15 +426,15 @@ def build_server():
         return document.position_codec.client_num_units
 
     def check(uri: str):
-        """The check result of the document as it is now (cached per version)."""
+        """The check result of the document as it is now (cached per text)."""
         from hedgec.compiler.pipeline import check_text
 
         document = server.workspace.get_text_document(uri)
-        version, result = checked.get(uri, (None, None))
-        if result is None or version != document.version:
+        text, result = checked.get(uri, (None, None))
+        if result is None or text != document.source:
             config, catalog = settings_for(path_of(uri))
             result = check_text(document.source, path_of(uri), config, catalog)
-            checked[uri] = (document.version, result)
+            checked[uri] = (document.source, result)
         return result
 
     def publish(uri: str) -> None:

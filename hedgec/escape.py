@@ -12,7 +12,9 @@ import re
 
 # C0 controls but the tab, DEL and C1 controls, and the Unicode controls that
 # reorder or break lines as displayed (bidi overrides and isolates, separators).
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_OTHER_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\n\r{_OTHER_CONTROLS}]")
+_CONTROL_BUT_LINES = re.compile(f"[{_OTHER_CONTROLS}]")
 
 # Markdown-significant characters, escaped with a backslash (CommonMark allows
 # one before any ASCII punctuation). `_` is escaped only where it can start or
@@ -26,10 +28,11 @@ def _shown(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def terminal(text: str) -> str:
-    """`text` with control characters shown as escapes (`\\x1b`, `\\n`, `\\u202e`), so
-    it prints as what it is on one line. Tabs stay."""
-    return _CONTROL.sub(_shown, text)
+def terminal(text: str, lines: bool = False) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`, `\\x0a`, `\\u202e`), so
+    it prints as what it is on one line. Tabs stay; so do CR and LF with `lines`,
+    for an output that encodes them itself (GitHub annotations)."""
+    return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(_shown, text)
 
 
 def markdown_text(text: str) -> str:

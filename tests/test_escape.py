@@ -169,3 +169,11 @@ def test_fuzz_hostile_titles_and_file_names_inject_nothing(title, name):
     # the title adds no line and no list item: the steps are the strategy's own
     assert md.count("\n") == checklist(compiled(check_text(V2, "x.hedge", catalog=CATALOG), CATALOG),
                                        "markdown").count("\n")
+
+
+def test_github_annotations_escape_control_characters(tmp_path, capsys):
+    path = tmp_path / "s.hedge"
+    path.write_text(V2.replace("venue   = uniswap_v2", "venue   = uniswap_v2\n    n" + RAW_ESC + "x = 1"))
+    assert main(["check", "--format", "github", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b" in out and out.count("\n") == len(out.splitlines())
