@@ -37,8 +37,20 @@ def run(args) -> int:
     c = artefacts.compile_file(args)
     if c is None:
         return EXIT_FINDINGS
+    _make_folder(args.output)
     for name, text in artefact_texts(c, options).items():
         path = os.path.join(args.output, name)
         common.write_atomic(path, text)
         sys.stdout.write(f"wrote {path}\n")
     return EXIT_OK
+
+
+def _make_folder(folder: str) -> None:
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"build -o takes a folder, and {folder} is a file")
+    from hedgec.atomic import reason
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create folder {folder}: {reason(err)}") from None

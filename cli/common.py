@@ -49,8 +49,8 @@ def expand_paths(paths: list[str]) -> list[str]:
 
 
 def emit(text: str, output: str | None) -> None:
-    """The report to `output` (written atomically), or to stdout."""
-    if output:
+    """The report to `output` (written atomically), or to stdout (no `-o`, or `-o -`)."""
+    if output and output != "-":
         write_atomic(output, text)
     else:
         sys.stdout.write(text)
@@ -113,19 +113,15 @@ def check_path(path: str, args):
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write via a temporary file and rename, so a failure leaves the old file whole."""
-    import tempfile
+    """Write `text` to `path` with the project's one atomic writer; a failure is a usage error (exit 2)."""
+    write_with(path, lambda tmp: Path(tmp).write_bytes(text.encode("utf-8")))
 
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+
+def write_with(path: str, draw) -> None:
+    """`draw(tmp)` writes the file, which then replaces `path` (see hedgec.atomic)."""
+    from hedgec.atomic import WriteError, write_with as write
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write(path, draw)
+    except WriteError as err:
+        raise UsageError(str(err)) from None

@@ -10,10 +10,18 @@ def add_arguments(parser, name: str) -> None:
 
 def run(args) -> int:
     try:
-        from hedgec.cli.lsp_server import build_server
+        from hedgec.cli.lsp_server import build_server, serve_stdio
 
         server = build_server()
     except ImportError as err:
         raise UsageError(f"the language server needs pygls: pip install 'hedgec[lsp]' ({err})") from None
-    server.start_io()
+    _log_to_stderr()
+    serve_stdio(server)
     return EXIT_OK
+
+
+def _log_to_stderr() -> None:
+    """The editor shows the server's stderr as its log: say why a message was skipped."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="hedgec lsp: %(levelname)s: %(message)s")

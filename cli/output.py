@@ -7,6 +7,7 @@ from collections import Counter
 
 from hedgec.compiler.diagnostics import Severity
 from hedgec.compiler.render import render, summary
+from hedgec.escape import terminal
 
 JSON_VERSION = 1
 
@@ -54,9 +55,10 @@ def as_github(results) -> str:
     lines = []
     for r in results:
         for d in r.diagnostics:
-            props = (f"file={_github_escape(d.span.file, True)},line={d.span.line},col={d.span.column},"
+            # the Actions log renders ANSI escapes: a strategy's text shows its control characters escaped
+            props = (f"file={_github_escape(terminal(d.span.file), True)},line={d.span.line},col={d.span.column},"
                      f"endLine={d.span.end_line},endColumn={d.span.end_column},title={d.code}")
-            message = d.message + (f"\n{d.hint}" if d.hint else "")
+            message = terminal(d.message, lines=True) + (f"\n{terminal(d.hint, lines=True)}" if d.hint else "")
             lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_github_escape(message)}")
     return "".join(line + "\n" for line in lines)
 

@@ -105,21 +105,11 @@ def _subset(grid):
 
 
 def _plot(draw, path: str) -> None:
-    """Draw to a temporary file beside `path`, then rename: an existing plot
-    is replaced whole or not at all."""
-    import os
-    import tempfile
-    from pathlib import Path
+    """Draw through the atomic writer: an existing plot is replaced whole or not at all."""
+    from hedgec.cli.common import write_with
 
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent or ".")
-    os.close(fd)
     try:
-        draw(tmp)
-        os.replace(tmp, target)
+        write_with(path, draw)
     except ImportError:
         raise UsageError("--plot needs matplotlib: pip install 'hedgec[plot]'") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     sys.stderr.write(f"wrote {path}\n")

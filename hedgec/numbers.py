@@ -79,3 +79,19 @@ def lev(value: float) -> str:
 
 def days(value: float) -> str:
     return f"{value:g}d"
+
+
+def figure(value, style: str, unit: str) -> str:
+    """A figure in a review (diff, hover): `style` is money, asset (`unit` is then
+    the figure's own asset), leverage or percent."""
+    if value is None:
+        return "none"
+    if style == "money":
+        return f"{value:,.2f} {unit}".strip()
+    if style == "asset":
+        return f"{value:,.4g} {unit}".strip()
+    if style == "leverage":
+        return f"{value:.2f}x"
+    if style == "percent":
+        return f"{value:.2%}"
+    return f"{value:,.6g}"

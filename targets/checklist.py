@@ -231,11 +231,14 @@ def _step_json(step: Step) -> dict:
 
 
 def to_markdown(c: Compiled, steps: list[Step]) -> str:
+    from hedgec.escape import markdown_code, markdown_text
+
     s, a = c.strategy, c.analysis
     prices = ", ".join(f"{sym} at {money(v, s.base)}" for sym, v in sorted(a.prices.items()))
-    lines = [f"# Execution checklist: {s.title or s.name}", "",
-             f"Strategy `{s.name}` from `{c.source['file']}` (sha256 {c.source['sha256'][:12]}), "
-             f"horizon {s.horizon.days:g} days, amounts in {s.base}" + (f", {prices}." if prices else "."), "",
+    lines = [f"# Execution checklist: {markdown_text(s.title or s.name)}", "",
+             f"Strategy {markdown_code(s.name)} from {markdown_code(c.source['file'])} "
+             f"(sha256 {c.source['sha256'][:12]}), horizon {s.horizon.days:g} days, amounts in "
+             + markdown_text(s.base + (f", {prices}." if prices else ".")), "",
              "Tick each box as you go. Do the steps in order: cover is bought before any funds go in, and "
              "each short is opened right after the liquidity it hedges.", ""]
     lines += _summary(c)
@@ -250,28 +253,35 @@ def to_markdown(c: Compiled, steps: list[Step]) -> str:
 
 
 def _summary(c: Compiled) -> list[str]:
+    from hedgec.escape import markdown_text
+
     a, base = c.analysis, c.strategy.base
     rows = [("Expected pool fees", a.carry["fees"]), ("Expected funding", a.carry["funding"]),
             ("Cover premiums", -a.carry["premiums"]), ("Trading fees", -a.carry["trading_fees"]),
             ("Gas", -a.carry["gas"]), ("Net carry", a.carry["net"])]
     lines = ["| Over the horizon | Amount |", "|---|---:|"]
-    lines += [f"| {label} | {money(value, base)} |" for label, value in rows]
+    lines += [f"| {label} | {markdown_text(money(value, base))} |" for label, value in rows]
     return lines + ["", "Before price moves and impermanent loss: run `hedgec simulate` for the scenarios.", ""]
 
 
 def _step_markdown(step: Step, base: str) -> list[str]:
-    lines = [f"- [ ] **{step.number}. {step.title}**"]
-    where = [f"{'chain' if step.action in WALLET_ACTIONS else 'venue'} {step.venue}"] if step.venue else []
+    """One step; its sentences keep their code spans, and what came from the
+    strategy or a catalog between them is escaped."""
+    from hedgec.escape import markdown_code, markdown_prose, markdown_text
+
+    lines = [f"- [ ] **{step.number}. {markdown_prose(step.title)}**"]
+    where = [f"{'chain' if step.action in WALLET_ACTIONS else 'venue'} {markdown_text(step.venue)}"] \
+        if step.venue else []
     if step.leg:
-        where.append(f"leg `{step.leg}`")
+        where.append(f"leg {markdown_code(step.leg)}")
     if step.gas is not None:
-        gas = f"gas ~{step.gas.units:,} units = {tokens(step.gas.cost, step.gas.native)}"
+        gas = f"gas ~{step.gas.units:,} units = {markdown_text(tokens(step.gas.cost, step.gas.native))}"
         if step.gas.cost_base is not None and step.gas.units:
-            gas += f" (~{money(step.gas.cost_base, base)})"
+            gas += f" (~{markdown_text(money(step.gas.cost_base, base))})"
         where.append(gas if step.gas.units else "no gas (off-chain order)")
     if where:
         lines.append("  - " + "; ".join(where))
-    lines += [f"  - {detail}" for detail in step.details]
+    lines += [f"  - {markdown_prose(detail)}" for detail in step.details]
     return lines + [""]
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from hedgec.compiler import ir
 from hedgec.compiler.kinds import KINDS
+from hedgec.numbers import figure
+from hedgec.escape import markdown_cell, markdown_code, markdown_prose, terminal
 
 CARRY = (("fees", "fees"), ("funding", "funding"), ("premiums", "premiums"),
          ("trading_fees", "trading fees"), ("gas", "gas"), ("net", "net carry"))
@@ -241,20 +243,6 @@ def _compare(subject, label, before, after, style, base) -> Change | None:
     return Change(subject, label, figure(before, style, base), figure(after, style, base), delta)
 
 
-def figure(value, style: str, base: str) -> str:
-    if value is None:
-        return "none"
-    if style == "money":
-        return f"{value:,.2f} {base}".strip()
-    if style == "asset":  # `base` is the figure's own asset here, e.g. ETH for a perp's size
-        return f"{value:,.4g} {base}".strip()
-    if style == "leverage":
-        return f"{value:.2f}x"
-    if style == "percent":
-        return f"{value:.2%}"
-    return f"{value:,.6g}"
-
-
 def cover_gaps(strategy, figures, base: str) -> dict[str, tuple[str, str]]:
     """Legs whose funds at their venue are not fully covered:
     {"pool lp at uniswap_v2": ("20,000.00 USDC", "20,000.00 USDC")}, uncovered and held."""
@@ -283,18 +271,19 @@ def _gap(leg: str, gap: tuple[str, str], before: tuple[str, str] | None = None) 
 
 # ---- rendering ----------------------------------------------------------------
 
-def _title(diff: RiskDiff, quote: str = "") -> str:
+def _title(diff: RiskDiff, show=str) -> str:
+    """What is compared, each path shown by `show` (e.g. as a Markdown code span)."""
     if diff.status == "added":
-        return f"new strategy {quote}{diff.new_path}{quote}"
+        return f"new strategy {show(diff.new_path)}"
     if diff.status == "deleted":
-        return f"deleted strategy {quote}{diff.old_path}{quote}"
-    return f"{quote}{diff.old_path}{quote} -> {quote}{diff.new_path}{quote}"
+        return f"deleted strategy {show(diff.old_path)}"
+    return f"{show(diff.old_path)} -> {show(diff.new_path)}"
 
 
 def as_text(diff: RiskDiff) -> str:
     lines = [f"risk diff {_title(diff)}"]
     if diff.empty:
-        return lines[0] + ": no change in meaning\n"
+        return terminal(lines[0]) + ": no change in meaning\n"
     lines += [f"  + {head} added" for head in diff.added]
     lines += [f"  - {head} removed" for head in diff.removed]
     width = max((len(c.label) for c in diff.changes), default=0)
@@ -313,17 +302,17 @@ def as_text(diff: RiskDiff) -> str:
         if items:
             lines.append(f"  {title}")
             lines += [f"    {mark} {item}" for item in items]
-    return "\n".join(lines) + "\n"
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def as_markdown(diff: RiskDiff) -> str:
-    head = f"### Risk diff: {_title(diff, '`').replace(' -> ', ' → ')}\n"
+    head = f"### Risk diff: {_title(diff, markdown_code).replace(' -> ', ' → ')}\n"
     if diff.empty:
         return head + "\nNo change in meaning.\n"
     parts = [head]
     if diff.added or diff.removed:
-        parts.append("\n" + "".join(f"- **added** {h}\n" for h in diff.added)
-                     + "".join(f"- **removed** {h}\n" for h in diff.removed))
+        parts.append("\n" + "".join(f"- **added** {markdown_prose(h)}\n" for h in diff.added)
+                     + "".join(f"- **removed** {markdown_prose(h)}\n" for h in diff.removed))
     if diff.changes:
         rows = ["| | | before | after | change |", "|---|---|---:|---:|---:|"]
         rows += [f"| {_md(c.subject)} | {_md(c.label)} | {_md(c.old)} | {_md(c.new)} | {_md(c.delta or '')} |"
@@ -333,12 +322,12 @@ def as_markdown(diff: RiskDiff) -> str:
                          ("Cover gaps changed", diff.gaps_changed),
                          ("New diagnostics", diff.new_diagnostics), ("Fixed diagnostics", diff.fixed_diagnostics)):
         if items:
-            parts.append(f"\n**{title}**\n\n" + "".join(f"- {_md(item)}\n" for item in items))
+            parts.append(f"\n**{title}**\n\n" + "".join(f"- {markdown_prose(item)}\n" for item in items))
     return "".join(parts)
 
 
 def _md(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    return markdown_cell(text or "")
 
 
 FORMATS = {"text": as_text, "markdown": as_markdown}

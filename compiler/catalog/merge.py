@@ -53,16 +53,11 @@ def _validated_cache(text: str) -> Path | None:
 
 
 def _write_cache(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    from hedgec.atomic import WriteError, write_text
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError:
+        write_text(path, text)
+    except WriteError:
         pass  # no cache: the next run validates again
 
 
