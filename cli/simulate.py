@@ -10,6 +10,7 @@ from hedgec.cli.main import EXIT_FINDINGS, EXIT_OK, UsageError
 
 # Grid rows shown in the text report; the JSON has every grid point.
 REPORT_RATIOS = (0.2, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)
+MAX_WORKERS = 256
 
 
 def add_arguments(parser, name: str) -> None:
@@ -19,30 +20,57 @@ def add_arguments(parser, name: str) -> None:
     parser.add_argument("--prices", metavar="CSV",
                         help="replay a real price series (timestamp,price or Date,...,Close) instead of GBM")
     parser.add_argument("--skip-missing", action="store_true", help="with --prices, skip rows holding `null`")
-    parser.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    parser.add_argument("--workers", type=int, help=f"worker processes, 1 to {MAX_WORKERS} (default: one per CPU)")
 
 
 def run(args) -> int:
+    from hedgec.simulation.engine import SimulationError
     from hedgec.targets.plan import build_plan
-    from hedgec.simulation.from_plan import NotSimulable, config_from_plan
 
     options = artefacts.plan_options(args)
-    if args.plot and not args.plot.lower().endswith((".png", ".svg")):
-        raise UsageError("--plot takes a .png or .svg file name")
+    _check_arguments(args)
     c = artefacts.compile_file(args)
     if c is None:
         return EXIT_FINDINGS
     plan = build_plan(c, options)
+    config = simulation_config(plan, args.file)
     try:
-        config = config_from_plan(plan)
-    except NotSimulable as err:
-        raise UsageError(f"{args.file}: {err}") from None
-    if args.prices:
-        report = _replay(config, plan, args)
-    else:
-        report = _monte_carlo(config, plan, args)
+        report = _replay(config, plan, args) if args.prices else _monte_carlo(config, plan, args)
+    except SimulationError as err:
+        raise UsageError(f"{args.file}: cannot simulate: {err}") from None
     artefacts.emit(report, args)
     return EXIT_OK
+
+
+def _check_arguments(args) -> None:
+    """Bad command-line values: one line, exit 2, before any work."""
+    from hedgec.simulation.engine import MAX_PATHS
+
+    if args.plot and not args.plot.lower().endswith((".png", ".svg")):
+        raise UsageError("--plot takes a .png or .svg file name")
+    if args.paths > MAX_PATHS:
+        raise UsageError(f"--paths must be at most {MAX_PATHS:,}, not {args.paths:,}")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}, not {args.workers}")
+
+
+def simulation_config(plan: dict, file: str):
+    """The engine's configuration of a plan, or a UsageError saying why it cannot be simulated."""
+    from hedgec.simulation.from_plan import NotSimulable, config_from_plan
+
+    problems = []
+    if not plan["strategy"]["horizon_days"] > 0:
+        problems.append(f"the horizon is {plan['strategy']['horizon_days']:g} days; it must be longer than 0")
+    for perp in plan["perps"]:
+        if perp["rebalance_threshold"] is not None and not perp["rebalance_threshold"] > 0:
+            problems.append(f"perp `{perp['name']}` has rebalance = 0%; the simulator re-sizes on a positive"
+                            " drift threshold (e.g. 5%), or never without `rebalance`")
+    try:
+        if not problems:
+            return config_from_plan(plan)
+    except (NotSimulable, ValueError) as err:  # config.py's own checks, should a plan slip past the above
+        problems.append(str(err))
+    raise UsageError(f"{file}: cannot simulate: {'; '.join(problems)}")
 
 
 def _monte_carlo(config, plan: dict, args) -> str:

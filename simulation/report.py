@@ -24,6 +24,16 @@ def _days(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1f} d"
 
 
+def _steps(steps: int, days: float) -> str:
+    """'90 daily steps', or the step length when it is not a day."""
+    step_days = days / steps
+    if math.isclose(step_days, 1.0, rel_tol=1e-9):
+        return f"{steps:,} daily steps"
+    if step_days < 1.0:
+        return f"{steps:,} steps of {step_days * 1440:.4g} minutes"
+    return f"{steps:,} steps of {step_days:.4g} days"
+
+
 def _row(label: str, value: str) -> str:
     return f"{label:<{LABEL_WIDTH}}{value:>{VALUE_WIDTH}}"
 
@@ -33,7 +43,8 @@ def format_table(result: Result) -> str:
     r = result
     rule = "-" * (LABEL_WIDTH + VALUE_WIDTH)
     lines = [
-        f"Monte Carlo: {r.paths:,} paths x {r.steps} steps over {r.horizon_days:g} days (seed {r.seed})",
+        f"Monte Carlo: {r.paths:,} paths x {_steps(r.steps, r.horizon_days)} over {r.horizon_days:g} days"
+        f" (seed {r.seed})",
         rule,
         _row("Net return, mean", _pct(r.mean_return)),
         _row("Net return, median", _pct(r.median_return)),

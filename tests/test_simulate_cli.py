@@ -118,3 +118,107 @@ def test_bad_price_file_names_file_and_line(tmp_path, capsys):
 
 def test_plot_needs_png_or_svg(capsys):
     assert main(["simulate", V2, "--plot", "out.pdf"]) == 2
+
+
+POOL_ONLY = """strategy p {
+  horizon = HORIZON
+  base    = USDC
+  assume {
+    price.ETH = 3000 USDC
+    vol.ETH   = 60%
+    DRIFT
+  }
+  wallet main {
+    custody = self
+    chain   = ethereum
+    gas     = 0.25 ETH
+  }
+  pool lp {
+    venue   = uniswap_v2
+    pair    = ETH/USDC
+    deposit = 20000 USDC
+    from    = main
+  }
+}
+"""
+
+
+def pool_only(tmp_path, horizon="90d", drift=""):
+    path = tmp_path / "p.hedge"
+    path.write_text(POOL_ONLY.replace("HORIZON", horizon).replace("DRIFT", drift))
+    return str(path)
+
+
+def one_error_line(capsys, *words):
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("hedgec: error: "), err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+def test_a_huge_horizon_takes_longer_steps_and_says_so(tmp_path, capsys):
+    from hedgec.simulation.engine import MAX_STEPS
+    from hedgec.targets.plan import MAX_STEPS as PLAN_MAX_STEPS
+
+    assert PLAN_MAX_STEPS == MAX_STEPS
+    # 100,000 days in 3,650 steps of 27.397 days each, not 100,000 daily steps
+    assert main(["simulate", pool_only(tmp_path, "100000d"), "--paths", "50", "--workers", "1"]) == 0
+    assert "50 paths x 3,650 steps of 27.4 days over 100000 days" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("horizon, drift, words", [
+    ("90d", "drift.ETH = 1e6% apr", ("drift 1e+06%", "log-price drift 2466")),  # (1e4 - 0.18) x 90/365
+    ("1e12d", "", ("beyond floating-point range",)),
+])
+def test_prices_that_would_overflow_are_refused_in_one_line(tmp_path, capsys, horizon, drift, words):
+    assert main(["simulate", pool_only(tmp_path, horizon, drift), "--paths", "50"]) == 2
+    one_error_line(capsys, "cannot simulate", *words)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--workers", "-3"], ("--workers must be between 1 and 256, not -3",)),
+    (["--workers", "0"], ("--workers must be between 1",)),
+    (["--paths", "1000000000"], ("--paths must be at most 10,000,000",)),
+    (["--paths", "0"], ("--paths must be at least 1",)),
+])
+def test_bad_command_line_values_exit_2_with_one_line(capsys, args, words):
+    assert main(["simulate", V2] + args) == 2
+    one_error_line(capsys, *words)
+
+
+def test_engine_bounds_hold_for_direct_callers():
+    from hedgec.simulation import simulate
+    from hedgec.simulation.engine import MAX_PATHS, MAX_STEPS, SimulationError
+    from simulation_configs import bare_v2
+
+    for config in (bare_v2(paths=MAX_PATHS + 1), bare_v2(steps=MAX_STEPS + 1), bare_v2(drift=1e4)):
+        with pytest.raises(SimulationError):
+            simulate(config)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda plan: plan["strategy"].update(horizon_days=0.0), "the horizon is 0 days"),
+    (lambda plan: plan["perps"][0].update(rebalance_threshold=0.0), "perp `hedge` has rebalance = 0%"),
+])
+def test_unsimulable_plans_get_a_clean_message(change, words):
+    from hedgec.cli.main import UsageError
+    from hedgec.cli.simulate import simulation_config
+
+    plan = build_plan(compile_path(SPECS / "eth-usdc-v2-neutral.hedge"))
+    change(plan)
+    with pytest.raises(UsageError, match="cannot simulate: " + words.replace("`", ".")):
+        simulation_config(plan, "x.hedge")
+
+
+def test_zero_rebalance_from_a_strategy_exits_2(tmp_path, capsys):
+    text = (SPECS / "eth-usdc-v2-neutral.hedge").read_text().replace(
+        "leverage   = 1x", "leverage   = 1x\n    rebalance  = 0%")
+    path = tmp_path / "r.hedge"
+    path.write_text(text)
+    code = main(["simulate", str(path), "--paths", "50"])
+    err = capsys.readouterr().err
+    if code == 1:  # `check` refuses it: fine too, as long as it is a diagnostic
+        assert "rebalance" in err and "internal error" not in err
+    else:
+        assert code == 2 and "rebalance = 0%" in err and "internal error" not in err
