@@ -119,8 +119,10 @@ def _replay(config, plan: dict, args) -> str:
 
 
 def _title(plan: dict) -> str:
+    from hedgec.simulation.report import terminal_safe
+
     s = plan["strategy"]
-    return f"{s['name']}" + (f": {s['title']}" if s.get("title") else "") + "\n"
+    return terminal_safe(f"{s['name']}" + (f": {s['title']}" if s.get("title") else "")) + "\n"
 
 
 def _subset(grid):

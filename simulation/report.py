@@ -4,12 +4,29 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import unicodedata
 
 from .engine import Result
 from .grid import GridResult
 
 LABEL_WIDTH = 34
 VALUE_WIDTH = 16
+
+
+# Bidirectional overrides and isolates reorder what a terminal shows without being Cc.
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a strategy or a price file, with control characters (ANSI
+    escapes, carriage returns, newlines, bidi overrides) written as visible
+    escapes, so it cannot recolour or rewrite the report around it."""
+    return "".join(_escape_char(ch) if unicodedata.category(ch) == "Cc" or ch in _BIDI else ch for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _pct(x: float | None) -> str:
@@ -120,10 +137,20 @@ def plot(result: Result, grid: GridResult, path) -> None:
     try:
         _plot_payoffs(left, grid)
         _plot_outcomes(right, result)
-        fig.tight_layout()
-        fig.savefig(path, format=ext[1:])
+        _save(fig, path, ext)
     finally:
         plt.close(fig)
+
+
+def _save(fig, path, ext: str) -> None:
+    """Write the figure byte for byte the same on every run: no date in the
+    metadata and SVG ids from a fixed salt rather than a random one."""
+    import matplotlib
+
+    fig.tight_layout()
+    metadata = {"Date": None} if ext == ".svg" else {}
+    with matplotlib.rc_context({"svg.hashsalt": "hedgec"}):
+        fig.savefig(path, format=ext[1:], metadata=metadata)
 
 
 def _plot_payoffs(ax, grid: GridResult) -> None:
@@ -211,7 +238,6 @@ def plot_replay(r, path) -> None:
         bottom.set_ylabel("Profit / loss (quote)")
         bottom.set_xlabel("Day" if not r.dates else f"Days from {r.dates[0]}")
         bottom.legend(fontsize="small")
-        fig.tight_layout()
-        fig.savefig(path, format=ext[1:])
+        _save(fig, path, ext)
     finally:
         plt.close(fig)

@@ -222,3 +222,41 @@ def test_zero_rebalance_from_a_strategy_exits_2(tmp_path, capsys):
         assert "rebalance" in err and "internal error" not in err
     else:
         assert code == 2 and "rebalance = 0%" in err and "internal error" not in err
+
+
+def test_control_characters_in_the_title_do_not_reach_the_terminal(tmp_path, capsys):
+    text = (SPECS / "eth-usdc-v2-neutral.hedge").read_text().replace(
+        'title   = "ETH/USDC', 'title   = "\x1b[2J\x1b]0;pwned\x07\x9b\u202eETH/USDC')
+    path = tmp_path / "esc.hedge"
+    path.write_text(text)
+    assert main(["simulate", str(path), "--paths", "50", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    title = out.splitlines()[0]
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+    assert title == r"eth_usdc_v2_neutral: \x1b[2J\x1b]0;pwned\x07\x9b\u202eETH/USDC v2 LP, delta-neutral on dYdX," \
+        " covered by Nexus Mutual"
+
+
+def test_terminal_safe_keeps_printable_text():
+    from hedgec.simulation.report import terminal_safe
+
+    assert terminal_safe("ETH/USDC — 3,000 € ü 漢") == "ETH/USDC — 3,000 € ü 漢"
+    assert terminal_safe("a\nb\tc\x7f\x9b") == r"a\x0ab\x09c\x7f\x9b"
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_plots_are_byte_identical_across_runs_and_hash_seeds(tmp_path, suffix):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for run, hash_seed in enumerate(("1", "2")):
+        target = tmp_path / f"run{run}{suffix}"
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        subprocess.run([sys.executable, "-m", "hedgec", "simulate", V2, "--paths", "300", "--workers", "1",
+                        "--plot", str(target)], check=True, capture_output=True, env=env)
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    if suffix == ".svg":
+        assert b"<dc:date>" not in outputs[0]
