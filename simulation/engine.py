@@ -126,6 +126,13 @@ class Model:
         self.event_perps = [[i for i, p in enumerate(config.perps) if p.venue == e.venue] for e in config.events]
         self.event_covers = [[i for i, c in enumerate(config.covers) if c.venue == e.venue] for e in config.events]
 
+    def set_step_length(self, dt: float) -> None:
+        """Change the step to ``dt`` years (a replay whose timestamps are unevenly spaced)."""
+        self.dt = dt
+        self.fee_step = self.config.pool.fee_apr * dt
+        for perp in self.perps:
+            perp.funding_step = perp.spec.funding_apr * dt
+
 
 # --------------------------------------------------------------------- state
 class PathState:
@@ -179,13 +186,14 @@ def _exploit_schedule(model: Model, n: int, exploit_steps):
 
 
 # ---------------------------------------------------------------------- step
-def advance(model: Model, st: PathState, step: int) -> None:
-    """Apply step ``step`` (1-based) at the prices already in ``st.price``."""
+def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Apply step ``step`` (1-based) at the prices already in ``st.price``;
+    ``bar``: the step's (high, low) prices, when known, for liquidation within it."""
     accrue_pool_fees(model, st)
     for i, perp in enumerate(model.perps):
         notional = np.multiply(st.size[i], st.price, out=st._tmp[2])
         accrue_funding(perp, st, i, notional)
-        check_liquidation(perp, st, i, step, notional)
+        check_liquidation(perp, st, i, step, notional, bar)
         if perp.rebalances:
             rebalance(model, perp, st, i)
     for e in range(len(model.config.events)):
@@ -219,20 +227,31 @@ def accrue_funding(perp: PerpModel, st: PathState, i: int, notional: np.ndarray)
     st.funding[i] += payment
 
 
-def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notional: np.ndarray) -> None:
+def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notional: np.ndarray,
+                      bar: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Liquidate where equity Q + S p < mmf |S p|.
 
     S never changes sign, so this is Q + (1 - sign mmf) S p < 0; closed
-    positions have Q = S = 0 and never match.
+    positions have Q = S = 0 and never match. With a bar's (high, low), a
+    short is tested at the high and a long at the low, and is closed at its
+    liquidation price -Q / ((1 - sign mmf) S), where the bar crossed it
+    (clipped to the bar); without, it is tested and closed at ``st.price``.
     """
+    if bar is not None:
+        extreme = bar[0] if perp.spec.sign < 0 else bar[1]
+        notional = np.multiply(st.size[i], extreme, out=st._tmp[1])
     margin = np.multiply(notional, perp.liquidation_factor, out=st._tmp[0])
     margin += st.cash[i]
     below = np.less(margin, 0.0, out=st._mask)
     if not below.any():
         return
     idx = np.flatnonzero(below)
-    size, price = st.size[i, idx], st.price[idx]
-    equity = st.cash[i, idx] + size * price
+    size, cash = st.size[i, idx], st.cash[i, idx]
+    if bar is None:
+        price = st.price[idx]
+    else:
+        price = np.clip(-cash / (size * perp.liquidation_factor), bar[1][idx], bar[0][idx])
+    equity = cash + size * price
     st.residual[i, idx] = np.maximum(equity - perp.spec.liquidation_fee * np.abs(size) * price, 0.0)
     st.size[i, idx] = 0.0
     st.cash[i, idx] = 0.0

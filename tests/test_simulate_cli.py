@@ -87,10 +87,15 @@ def test_replay_of_a_crash(tmp_path, capsys):
     csv = write_csv(tmp_path / "crash.csv", [(i, 3000 - 1500 * i / 10) for i in range(11)])
     assert main(["simulate", V2, "--prices", csv, "--format", "json"]) == 0
     replay = json.loads(capsys.readouterr().out)["replay"]
-    assert replay["perp_pnl"][-1] == pytest.approx(5000, rel=0.02)
-    assert replay["hedged_pnl"][-1] / 20000 == pytest.approx(-0.0429, abs=0.005)
-    assert replay["hold_pnl"][-1] == pytest.approx(-5000)
+    assert replay["perp_pnl"] == pytest.approx(5000, rel=0.02)
+    assert replay["hedged_pnl"] / 20000 == pytest.approx(-0.0429, abs=0.005)
+    assert replay["hold_pnl"] == pytest.approx(-5000)
     assert replay["liquidation_step"] is None
+    assert replay["steps"] is None  # per-step series only with --per-step
+    assert main(["simulate", V2, "--prices", csv, "--format", "json", "--per-step"]) == 0
+    steps = json.loads(capsys.readouterr().out)["replay"]["steps"]
+    assert len(steps["perp_pnl"]) == 11 and steps["perp_pnl"][-1] == pytest.approx(replay["perp_pnl"])
+    assert steps["prices"][:2] == [3000.0, 2850.0]
 
 
 @pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
