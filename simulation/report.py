@@ -216,9 +216,7 @@ def format_replay(r) -> str:
 def _span(span: float, horizon: float) -> str:
     if math.isclose(span, horizon, rel_tol=1e-6):
         return f"Spans the strategy's {horizon:g}-day horizon."
-    if span < horizon:
-        return f"Spans {span:.4g} days of the strategy's {horizon:g}-day horizon: the series ends sooner."
-    return f"Spans {span:.4g} days, past the strategy's {horizon:g}-day horizon (as --to asked)."
+    return f"Spans {span:.4g} days, {'shorter' if span < horizon else 'longer'} than the strategy's {horizon:g}-day horizon."
 
 
 def _scaling(r) -> str:

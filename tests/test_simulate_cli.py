@@ -265,3 +265,37 @@ def test_plots_are_byte_identical_across_runs_and_hash_seeds(tmp_path, suffix):
     assert outputs[0] == outputs[1]
     if suffix == ".svg":
         assert b"<dc:date>" not in outputs[0]
+
+
+@pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
+def test_replay_window_horizon_and_scaling_are_stated(capsys):
+    assert main(["simulate", V2, "--prices", str(ETH), "--from", "2021-05-11", "--to", "2021-05-23"]) == 0
+    out = capsys.readouterr().out
+    assert "Replay: 12 daily steps from 2021-05-11 to 2021-05-23" in out
+    assert "Spans 12 days, shorter than the strategy's 90-day horizon." in out
+    assert "Prices scaled by 0.71964" in out and "so the first, 4,168.70, is the entry price 3,000.00" in out
+    # without --to the replay stops at the horizon: 90 days after 2021-05-11 is 2021-08-09
+    assert main(["simulate", V2, "--prices", str(ETH), "--from", "2021-05-11"]) == 0
+    out = capsys.readouterr().out
+    assert "90 daily steps from 2021-05-11 to 2021-08-09" in out and "Spans the strategy's 90-day horizon" in out
+
+
+@pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
+def test_a_series_far_from_the_entry_price_is_warned(capsys):
+    btc = ETH.with_name("BTC-USD-daily.csv")
+    assert main(["simulate", V2, "--prices", str(btc), "--from", "2021-05-11", "--to", "2021-05-20"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "is it the price of ETH?" in err
+    assert main(["simulate", V2, "--prices", str(ETH), "--from", "2021-05-11", "--to", "2021-05-20"]) == 0
+    assert "warning" not in capsys.readouterr().err  # 4,168.70 is within 2x of 3,000
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--from", "2021-05-11"], "--from applies to a replay"),
+    (["--per-step"], "--per-step applies to a replay"),
+    (["--prices", "x.csv", "--from", "soon"], "--from takes a date"),
+    (["--prices", "x.csv", "--from", "2021-05-11", "--to", "2021-05-01"], "is not before --to"),
+])
+def test_replay_flags_are_checked(capsys, args, words):
+    assert main(["simulate", V2] + args) == 2
+    one_error_line(capsys, words)
