@@ -45,9 +45,8 @@ import numpy as np
 
 from .config import SimConfig
 from .pools import PoolModel
-from .summary import Accumulator, ChunkStats, Histogram, Result, block_stats
+from .summary import BLOCK, Accumulator, ChunkStats, Histogram, Result, block_stats
 
-BLOCK = 1024
 DEFAULT_CHUNK = 32768  # paths per chunk: long vectors keep numpy's per-call overhead small
 CHUNKS_PER_WORKER = 4
 NEVER = np.iinfo(np.int64).max

@@ -18,6 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .engine import Model, PathOutcomes
 
+BLOCK = 1024  # paths per random stream and per summed block (engine.BLOCK)
 FINE_BINS = 1 << 17
 PLOT_BINS = 60
 
@@ -102,22 +103,27 @@ class ChunkStats:
 def block_stats(out: "PathOutcomes", deposit: float, bounds: list[tuple[int, int]]) -> list[dict]:
     """Sums over the paths lo:hi of each block, independent of how the blocks were batched.
 
-    Each sum is one contiguous row segment reduced by numpy (pairwise, in an
-    order fixed by the segment's length), not a running total across blocks.
+    ``bounds`` are consecutive blocks from path 0, each of ``BLOCK`` paths but
+    perhaps the last. Each sum reduces one block's contiguous values (numpy's
+    pairwise sum, in an order fixed by the block's length), never a running
+    total across blocks.
     """
     net, hedged, unhedged = out.net / deposit, out.hedged / deposit, out.unhedged / deposit
-    summed = np.stack([net, net * net, hedged, hedged * hedged, unhedged, unhedged * unhedged,
-                       out.fees, out.funding, out.trade_fees, out.cover_paid, out.exploit_loss,
-                       out.pool_pnl, out.perp_pnl])
+    summed = (net, net * net, hedged, hedged * hedged, unhedged, unhedged * unhedged, out.fees, out.funding,
+              out.trade_fees, out.cover_paid, out.exploit_loss, out.pool_pnl, out.perp_pnl)
     liquidated = out.liquidated
-    counted = np.stack([out.rebalances, liquidated, np.where(liquidated, out.liq_step, 0), out.exploited])
-    stats = []
-    for lo, hi in bounds:
-        block = {"n": hi - lo}
-        block.update(zip(SUMMED, summed[:, lo:hi].sum(axis=1).tolist()))
-        block.update(zip(COUNTED, counted[:, lo:hi].sum(axis=1).tolist()))
-        stats.append(block)
-    return stats
+    counted = (out.rebalances, liquidated, np.where(liquidated, out.liq_step, 0), out.exploited)
+    columns = [_block_sums(values, bounds) for values in summed + counted]
+    return [{"n": hi - lo, **dict(zip(SUMMED + COUNTED, row))} for (lo, hi), row in zip(bounds, zip(*columns))]
+
+
+def _block_sums(values: np.ndarray, bounds: list[tuple[int, int]]) -> list:
+    """One sum per block: whole blocks as the rows of a matrix, a short last block on its own."""
+    whole = bounds[-1][1] // BLOCK
+    sums = values[:whole * BLOCK].reshape(whole, BLOCK).sum(axis=1).tolist()
+    if whole < len(bounds):
+        sums.append(values[whole * BLOCK:bounds[-1][1]].sum().item())
+    return sums
 
 
 class Accumulator:
