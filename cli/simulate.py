@@ -116,7 +116,7 @@ def _replay(config, plan: dict, args) -> str:
         outcome = replay(config, bars, absolute=args.absolute_prices,
                          keep_steps=args.per_step and args.format == "json", keep_plot=bool(args.plot))
     except PriceFileError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(report.terminal_safe(str(err))) from None
     except OSError as err:
         raise UsageError(f"{args.prices}: cannot read the file: {err.strerror or err}") from None
     if count.skipped_lines:

@@ -33,7 +33,7 @@ import warnings
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -79,8 +79,7 @@ class PriceSeries(tuple):
         return len(self.skipped_lines)
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):  # a tuple: one is made per row
     """One row: its time (Unix seconds), label as written, close and, when
     the file has them, high and low; ``line`` is its line in the file."""
 
@@ -105,7 +104,7 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
     ``span`` seconds after the first row read, one at a time."""
     count = count if count is not None else ReadCount()
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = csv.reader(handle)
+        rows = _checked(path, csv.reader(handle))
         header, line = _first_row(path, rows)
         columns = _read_header(path, header)
         width = len(header)
@@ -140,6 +139,18 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
         if not found:
             raise PriceFileError(path, line, "the file has no price rows" if start is None and end is None
                                  else "the file has no price rows in the window asked for")
+
+
+def _checked(path, rows) -> Iterator[list[str]]:
+    """The CSV rows, with an unreadable file (binary, a field over the csv
+    module's limit) said in words at the line where it stops being CSV."""
+    line = 0
+    try:
+        for line, row in enumerate(rows, start=1):
+            yield row
+    except (csv.Error, UnicodeDecodeError) as err:
+        reason = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else str(err)
+        raise PriceFileError(path, line + 1, f"not a CSV price file: {reason}") from None
 
 
 def _first_row(path, rows) -> tuple[list[str], int]:

@@ -237,3 +237,15 @@ def replay_peak(tmp_path, rows):
 def test_replay_memory_is_flat_in_the_number_of_rows(tmp_path):
     small, large = replay_peak(tmp_path, 1000), replay_peak(tmp_path, 15_000)
     assert large < small * 1.25 + 50_000, (small, large)
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"timestamp,price\n1,3000\n\xff\xfe,1\n", "not UTF-8 text"),
+    (b"timestamp,price\n1,3000\n2,\x00\x00\n", "is not a number"),
+    (b"timestamp,price\n1," + b"9" * 200_000 + b"\n", "not a CSV price file"),
+])
+def test_unreadable_files_are_price_file_errors(tmp_path, data, words):
+    path = tmp_path / "bin.csv"
+    path.write_bytes(data)
+    with pytest.raises(PriceFileError, match=words):
+        list(read_bars(path))
