@@ -249,3 +249,19 @@ def test_unreadable_files_are_price_file_errors(tmp_path, data, words):
     path.write_bytes(data)
     with pytest.raises(PriceFileError, match=words):
         list(read_bars(path))
+
+
+def test_plot_series_of_a_long_replay_is_thinned_and_ends_on_the_last_row(tmp_path):
+    from hedgec.simulation.replay import PLOT_POINTS
+
+    path = minute_file(tmp_path, 9002, price=lambda i: 3000.0 + (i % 97))
+    result = replay(v2_hedge(), read_bars(path), keep_plot=True)
+    plot = result.plot
+    assert PLOT_POINTS <= len(plot.days) < 2 * PLOT_POINTS + 1
+    assert plot.days[0] == 0.0 and plot.days[-1] == pytest.approx(result.span_days)
+    assert plot.perp_pnl[-1] == result.perp_pnl and plot.pool_pnl[-1] == result.pool_pnl
+    kept = [round(d * 1440) for d in plot.days]  # row numbers: every stride-th, then the last
+    stride = kept[1]
+    assert stride > 1 and 9001 % stride and kept == list(range(0, 9002, stride)) + [9001]
+    report.plot_replay(result, tmp_path / "replay.svg")
+    assert (tmp_path / "replay.svg").stat().st_size > 1000
