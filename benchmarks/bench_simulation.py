@@ -24,6 +24,7 @@ import argparse
 import dataclasses
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,17 @@ def best_of(fn, repeats: int, clock=time.perf_counter) -> float:
     return best
 
 
+def total_cpu(fn) -> float:
+    """CPU seconds of ``fn`` in this process and in the worker processes it ran and joined."""
+    def now() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    start = now()
+    fn()
+    return now() - start
+
+
 def line(what: str, figure: str, baseline: str, ratio: float, target: str, met: bool) -> None:
     print(f"{what:<44} {figure:>10}  baseline {baseline:>10}  ratio {ratio:5.2f}  target {target}:"
           f" {'met' if met else 'NOT met'}")
@@ -157,7 +169,10 @@ def main() -> None:
             two = best_of(lambda: simulate(config, workers=2), repeats)
             line(f"simulate --workers 2, {paths:,} x {steps}", f"{two:.2f} s", f"{one:.2f} s", one / two,
                  "near 2x one worker (wall s, idle machine)", one / two >= 1.8)
-            print(f"{'':<44} load average now {os.getloadavg()[0]:.2f}")
+            cpu_one, cpu_two = total_cpu(lambda: simulate(config, workers=1)), total_cpu(lambda: simulate(config, workers=2))
+            print(f"{'':<44} load average now {os.getloadavg()[0]:.2f}; two workers use {cpu_two / cpu_one:.2f}x"
+                  f" the CPU of one ({cpu_two:.2f} s against {cpu_one:.2f} s), so at most"
+                  f" {2 * cpu_one / cpu_two:.2f}x on two idle cores")
 
     code = ("import sys; sys.path.insert(0, {here!r}); from bench_simulation import bench_config;"
             " from hedgec.simulation import simulate; simulate(bench_config({paths}, 90), workers={workers})")

@@ -48,7 +48,7 @@ from .pools import PoolModel
 from .summary import BLOCK, Accumulator, ChunkStats, Histogram, Result, block_stats
 
 DEFAULT_CHUNK = 32768  # paths per chunk: long vectors keep numpy's per-call overhead small
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 2
 NEVER = np.iinfo(np.int64).max
 
 # Bounds that keep one run within minutes and its prices within floating point.
