@@ -66,6 +66,10 @@ def _check_arguments(args) -> None:
                             ("--per-step", args.per_step), ("--skip-missing", args.skip_missing)):
             if given:
                 raise UsageError(f"{flag} applies to a replay: add --prices CSV")
+    elif args.workers is not None:
+        raise UsageError("--workers applies to the Monte Carlo, not to a replay (--prices)")
+    if args.per_step and args.format != "json":
+        raise UsageError("--per-step adds per-step series to the JSON: add --format json")
 
 
 def simulation_config(plan: dict, file: str):

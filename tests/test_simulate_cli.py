@@ -293,6 +293,8 @@ def test_a_series_far_from_the_entry_price_is_warned(capsys):
 @pytest.mark.parametrize("args, words", [
     (["--from", "2021-05-11"], "--from applies to a replay"),
     (["--per-step"], "--per-step applies to a replay"),
+    (["--prices", "x.csv", "--per-step"], "--per-step adds per-step series to the JSON"),
+    (["--prices", "x.csv", "--workers", "2"], "--workers applies to the Monte Carlo"),
     (["--prices", "x.csv", "--from", "soon"], "--from takes a date"),
     (["--prices", "x.csv", "--from", "2021-05-11", "--to", "2021-05-01"], "is not before --to"),
 ])
