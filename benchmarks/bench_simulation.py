@@ -1,37 +1,46 @@
-"""Benchmark of the Monte Carlo engine against the scalar reference.
+"""Benchmark of the simulator against a bare numpy floor doing the same work.
 
-100,000 paths x 365 daily steps of a v2 ETH/USDC pool (20,000 USDC at 3000,
-60% vol) hedged with a 3.3333 ETH short on dYdX (10,000 collateral, mmf 3%,
-funding 8% apr), both venues covered and exposed to exploits.
+The floor (``floor_run``) is the least numpy code for the same model in the
+same process shape: chunks of paths, per-block random streams, one loop over
+the steps; GBM prices, a v2 pool earning fees, a short paying or receiving
+funding and closed at a fixed liquidation barrier, and the mean P&L. The
+engine runs the same strategy (``same_work``: no exploits, no cover) with one
+worker. Targets, each printed with its baseline and the ratio:
 
-    python benchmarks/bench_simulation.py [--paths N] [--steps N] [--workers N]
+- ``simulate --workers 1`` within 1.3x of the floor at 100,000 paths x 365
+  steps and at 1,000,000 x 90;
+- two workers near 2x one worker (only meaningful on an idle machine: the
+  load average is printed beside it);
+- peak memory (max RSS of a fresh process) flat in the number of paths and
+  under 150 MB;
+- replay of a year of minute rows (525,600) with memory flat in the number
+  of rows, and JSON without per-step series unless asked.
 
-Reports path-steps per second, peak memory (tracemalloc in this process and
-the maximum resident set size of a fresh subprocess), and the speed of the
-scalar reference in tests/sim_reference.py on a subset of paths.
+    python benchmarks/bench_simulation.py [--quick]
 """
 from __future__ import annotations
 
 import argparse
-import json
+import dataclasses
 import math
 import os
-import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
 
+import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+from hedgec.simulation import CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig, simulate
+from hedgec.simulation.engine import BLOCK, DEFAULT_CHUNK, block_streams, chunk_plan
 
-from hedgec.simulation import CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig, simulate  # noqa: E402
-from hedgec.simulation.report import format_table  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+V2 = os.path.join(ROOT, "specs", "eth-usdc-v2-neutral.hedge")
 
 
 def bench_config(paths: int, steps: int) -> SimConfig:
+    """The v2 example for a year: 20,000 USDC at 3,000, 60% vol, a 1x short on dYdX, both venues covered."""
     return SimConfig(
         pool=PoolSpec("v2", 20_000.0, 3000.0, fee_apr=0.15, venue="uniswap_v2"),
         perps=(PerpSpec("short", 3.3333, 10_000.0, mmf=0.03, taker_fee=0.0005, liquidation_fee=0.015,
@@ -42,104 +51,153 @@ def bench_config(paths: int, steps: int) -> SimConfig:
     )
 
 
-def time_engine(config: SimConfig, workers: int | None, chunk: int, repeats: int = 3):
-    """Best wall time of ``repeats`` runs (the machine may be shared)."""
-    best, result = math.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = simulate(config, chunk_size=chunk, workers=workers)
-        best = min(best, time.perf_counter() - start)
-    return result, best
+def same_work(paths: int, steps: int) -> SimConfig:
+    """What the floor computes: no exploits and no cover."""
+    return dataclasses.replace(bench_config(paths, steps), events=(), covers=())
 
 
-def scalar_price_paths(config: SimConfig, paths: int, seed: int) -> list[list[float]]:
-    """GBM paths drawn one normal at a time, as a scalar simulator would."""
-    rng = random.Random(seed)
-    drift = (config.drift - 0.5 * config.vol ** 2) * config.dt
-    vol = config.vol * math.sqrt(config.dt)
-    out = []
-    for _ in range(paths):
-        price, path = config.pool.entry_price, [config.pool.entry_price]
+def floor_run(config: SimConfig, chunk: int = DEFAULT_CHUNK) -> float:
+    """Mean P&L of the pool + short, in bare numpy: the speed the engine is measured against."""
+    pool, perp = config.pool, config.perps[0]
+    dt = config.dt
+    drift, vol = (config.drift - 0.5 * config.vol ** 2) * dt, config.vol * math.sqrt(dt)
+    c = pool.value / math.sqrt(pool.entry_price)
+    fee_step, funding_step = c * pool.fee_apr * dt, perp.size * perp.funding_apr * dt
+    cash0 = perp.collateral + perp.size * pool.entry_price
+    barrier = cash0 / (perp.size * (1 + perp.mmf))  # fixed: funding does not move it here
+    total = 0.0
+    for blocks in chunk_plan(config.paths, chunk):
+        base, n = blocks[0][1], blocks[-1][2] - blocks[0][1]
+        gens = [block_streams(config.seed, b)[0] for b, _, _ in blocks]
+        bounds = [(lo - base, hi - base) for _, lo, hi in blocks]
+        price, z, tmp = np.full(n, pool.entry_price), np.empty(n), np.empty(n)
+        fees, funding = np.zeros(n), np.zeros(n)
+        alive, below = np.ones(n, dtype=bool), np.empty(n, dtype=bool)
         for _ in range(config.steps):
-            price *= math.exp(drift + vol * rng.gauss(0.0, 1.0))
-            path.append(price)
-        out.append(path)
-    return out
+            for gen, (lo, hi) in zip(gens, bounds):
+                gen.standard_normal(out=z[lo:hi])
+            z *= vol
+            z += drift
+            np.exp(z, out=z)
+            price *= z
+            np.sqrt(price, out=tmp)
+            tmp *= fee_step
+            fees += tmp
+            np.multiply(price, funding_step, out=tmp)
+            tmp *= alive
+            funding += tmp
+            np.less(price, barrier, out=below)
+            alive &= below
+        perp_pnl = np.where(alive, cash0 - perp.size * price + funding - perp.collateral, -perp.collateral)
+        total += float((c * np.sqrt(price) - pool.value + fees + perp_pnl).sum())
+    return total / config.paths
 
 
-def time_reference(config: SimConfig, paths: int) -> tuple[float, float]:
-    """(seconds drawing the scalar paths, seconds running the scalar step logic)."""
-    from sim_reference import reference_run
-
-    start = time.perf_counter()
-    prices = scalar_price_paths(config, paths, seed=1)
-    drawn = time.perf_counter()
-    never = [[config.steps + 1] * paths for _ in config.events]
-    reference_run(config, prices, never, config.dt)
-    return drawn - start, time.perf_counter() - drawn
+def best_of(fn, repeats: int, clock=time.perf_counter) -> float:
+    best = math.inf
+    for _ in range(repeats):
+        start = clock()
+        fn()
+        best = min(best, clock() - start)
+    return best
 
 
-def child_main(args) -> None:
-    """Run once and print the peak resident set size (KiB) as JSON."""
-    config = bench_config(args.paths, args.steps)
-    simulate(config, chunk_size=args.chunk, workers=args.workers)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"maxrss_kib": own, "worker_maxrss_kib": workers}))
+def total_cpu(fn) -> float:
+    """CPU seconds of ``fn`` in this process and in the worker processes it ran and joined."""
+    def now() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    start = now()
+    fn()
+    return now() - start
+
+
+def line(what: str, figure: str, baseline: str, ratio: float, target: str, met: bool) -> None:
+    print(f"{what:<44} {figure:>10}  baseline {baseline:>10}  ratio {ratio:5.2f}  target {target}:"
+          f" {'met' if met else 'NOT met'}")
+
+
+def child_rss(code: str) -> float:
+    """Max RSS in MiB of a fresh interpreter running ``code``, its children included."""
+    probe = (f"{code}\nimport resource\n"
+             "print(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+             " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))")
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    return int(out.split()[-1]) / 1024
+
+
+def cli_rss(args: list[str]) -> tuple[float, float, int]:
+    """(max RSS MiB, seconds, bytes of output) of `hedgec ARGS` run in a fresh process."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        start = time.perf_counter()
+        rss = child_rss(f"from hedgec.cli.main import main; main({args + ['-o', out.name]!r})")
+        return rss, time.perf_counter() - start, os.path.getsize(out.name)
+
+
+def write_minutes(path: str, rows: int) -> None:
+    rng = np.random.default_rng(1)
+    prices = 3000.0 * np.exp(np.cumsum(0.6 / math.sqrt(525_600) * rng.standard_normal(rows)))
+    with open(path, "w") as out:
+        out.write("timestamp,price\n")
+        for i, p in enumerate(prices):
+            out.write(f"{1704067200 + 60 * i},{p:.2f}\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--paths", type=int, default=100_000)
-    parser.add_argument("--steps", type=int, default=365)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--chunk", type=int, default=8192)
-    parser.add_argument("--reference-paths", type=int, default=200)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the paths and rows, one repeat")
     args = parser.parse_args()
-    if args.child:
-        child_main(args)
-        return
+    scale, repeats = (10, 1) if args.quick else (1, 3)
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs;"
+          f" chunk {DEFAULT_CHUNK:,} paths, blocks of {BLOCK:,}")
 
-    config = bench_config(args.paths, args.steps)
-    path_steps = args.paths * args.steps
-    simulate(bench_config(2048, 10), workers=args.workers)  # warm-up
-    result, seconds = time_engine(config, args.workers, args.chunk)
-    rate = path_steps / seconds
+    simulate(same_work(4096, 10), workers=1)  # warm-up
+    for paths, steps in ((100_000 // scale, 365), (1_000_000 // scale, 90)):
+        config = same_work(paths, steps)
+        engine = floor = math.inf
+        for _ in range(repeats):  # interleaved, and in CPU time: other load on the machine hits both alike
+            floor = min(floor, best_of(lambda: floor_run(config), 1, time.process_time))
+            engine = min(engine, best_of(lambda: simulate(config, workers=1), 1, time.process_time))
+        line(f"simulate --workers 1, {paths:,} x {steps}", f"{engine:.2f} s", f"{floor:.2f} s",
+             engine / floor, "<= 1.3x the numpy floor (CPU s)", engine / floor <= 1.3)
+        if steps == 365:
+            full = bench_config(paths, steps)
+            seconds = best_of(lambda: simulate(full, workers=1), repeats, time.process_time)
+            print(f"{'  (with exploits and cover, not in the floor)':<44} {seconds:>8.2f} s: {seconds / floor:.2f}x")
+            one = best_of(lambda: simulate(config, workers=1), repeats)
+            two = best_of(lambda: simulate(config, workers=2), repeats)
+            line(f"simulate --workers 2, {paths:,} x {steps}", f"{two:.2f} s", f"{one:.2f} s", one / two,
+                 "near 2x one worker (wall s, idle machine)", one / two >= 1.8)
+            cpu_one, cpu_two = total_cpu(lambda: simulate(config, workers=1)), total_cpu(lambda: simulate(config, workers=2))
+            print(f"{'':<44} load average now {os.getloadavg()[0]:.2f}; two workers use {cpu_two / cpu_one:.2f}x"
+                  f" the CPU of one ({cpu_two:.2f} s against {cpu_one:.2f} s), so at most"
+                  f" {2 * cpu_one / cpu_two:.2f}x on two idle cores")
 
-    tracemalloc.start()
-    time_engine(config, args.workers, args.chunk, repeats=1)
-    traced_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    code = ("import sys; sys.path.insert(0, {here!r}); from bench_simulation import bench_config;"
+            " from hedgec.simulation import simulate; simulate(bench_config({paths}, 90), workers={workers})")
+    here = os.path.dirname(os.path.abspath(__file__))
+    bare = child_rss("import numpy, hedgec.simulation")
+    small = child_rss(code.format(here=here, paths=100_000 // scale, workers=1))
+    large = child_rss(code.format(here=here, paths=1_000_000 // scale, workers=1))
+    line(f"peak RSS, {1_000_000 // scale:,} x 90 (1 worker)", f"{large:.0f} MiB", f"{small:.0f} MiB",
+         large / small, f"flat in paths (vs {100_000 // scale:,}), under 150 MB", large / small < 1.2 and large < 143)
+    two = child_rss(code.format(here=here, paths=1_000_000 // scale, workers=2))
+    print(f"{'  with 2 workers (largest process)':<44} {two:.0f} MiB; interpreter + numpy + package alone {bare:.0f} MiB")
 
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", "--paths", str(args.paths),
-           "--steps", str(args.steps), "--chunk", str(args.chunk)]
-    if args.workers:
-        cmd += ["--workers", str(args.workers)]
-    child = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-    baseline = json.loads(subprocess.run(
-        [sys.executable, "-c", "import json, resource, numpy, hedgec.simulation;"
-         "print(json.dumps({'maxrss_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"],
-        check=True, capture_output=True, text=True).stdout)
-
-    draw_seconds, logic_seconds = time_reference(config, args.reference_paths)
-    ref_steps = args.reference_paths * args.steps
-    ref_rate = ref_steps / (draw_seconds + logic_seconds)
-    logic_rate = ref_steps / logic_seconds
-    workers = args.workers or os.cpu_count()
-
-    print(format_table(result))
-    print(f"engine:     {args.paths:,} paths x {args.steps} steps in {seconds:.2f} s (best of 3)"
-          f" = {rate / 1e6:.1f} million path-steps/s (workers={workers}, chunk={args.chunk})")
-    print(f"reference:  {args.reference_paths} paths x {args.steps} steps: scalar draws {draw_seconds:.3f} s"
-          f" + step logic {logic_seconds:.3f} s = {ref_rate / 1e6:.3f} million path-steps/s"
-          f" (step logic alone {logic_rate / 1e6:.3f})")
-    print(f"speed-up:   {rate / ref_rate:.0f}x over the scalar reference with its own draws,"
-          f" {rate / logic_rate:.0f}x over its step logic alone")
-    print(f"memory:     tracemalloc peak (this process) {traced_peak / 2**20:.1f} MiB;"
-          f" max RSS of a fresh run {child['maxrss_kib'] / 1024:.1f} MiB,"
-          f" of its worker processes {child['worker_maxrss_kib'] / 1024:.1f} MiB"
-          f" (interpreter + numpy + package alone: {baseline['maxrss_kib'] / 1024:.1f} MiB)")
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = 525_600 // scale
+        few, many = os.path.join(tmp, "few.csv"), os.path.join(tmp, "many.csv")
+        write_minutes(few, rows // 10)
+        write_minutes(many, rows)
+        replay = ["simulate", V2, "--format", "json", "--to", "2030-01-01", "--prices"]
+        rss_few, _, _ = cli_rss(replay + [few])
+        rss_many, seconds, size = cli_rss(replay + [many])
+        line(f"replay peak RSS, {rows:,} minute rows", f"{rss_many:.0f} MiB", f"{rss_few:.0f} MiB",
+             rss_many / rss_few, f"flat in rows (vs {rows // 10:,})", rss_many / rss_few < 1.2)
+        _, _, per_step = cli_rss(replay + [many, "--per-step"])
+        print(f"{'  its time; JSON without / with --per-step':<44} {seconds:.1f} s; {size / 1024:.1f} KiB"
+              f" / {per_step / 2**20:.1f} MiB")
 
 
 if __name__ == "__main__":

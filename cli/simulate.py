@@ -10,6 +10,8 @@ from hedgec.cli.main import EXIT_FINDINGS, EXIT_OK, UsageError
 
 # Grid rows shown in the text report; the JSON has every grid point.
 REPORT_RATIOS = (0.2, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)
+MAX_WORKERS = 256
+LEVEL_WARNING = 2.0  # a price series starting this many times off price.X is probably another asset
 
 
 def add_arguments(parser, name: str) -> None:
@@ -19,30 +21,74 @@ def add_arguments(parser, name: str) -> None:
     parser.add_argument("--prices", metavar="CSV",
                         help="replay a real price series (timestamp,price or Date,...,Close) instead of GBM")
     parser.add_argument("--skip-missing", action="store_true", help="with --prices, skip rows holding `null`")
-    parser.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    parser.add_argument("--from", dest="start", metavar="DATE",
+                        help="with --prices, start at this date (or date and time); default: the first row")
+    parser.add_argument("--to", dest="end", metavar="DATE",
+                        help="with --prices, end with this date (included); default: the strategy's horizon")
+    parser.add_argument("--absolute-prices", action="store_true",
+                        help="with --prices, replay prices as they are (default: scaled so the first is price.X)")
+    parser.add_argument("--per-step", action="store_true",
+                        help="with --prices and --format json, include every step's prices and P&L")
+    parser.add_argument("--workers", type=int, help=f"worker processes, 1 to {MAX_WORKERS} (default: one per CPU)")
 
 
 def run(args) -> int:
+    from hedgec.simulation.engine import SimulationError
     from hedgec.targets.plan import build_plan
-    from hedgec.simulation.from_plan import NotSimulable, config_from_plan
 
     options = artefacts.plan_options(args)
-    if args.plot and not args.plot.lower().endswith((".png", ".svg")):
-        raise UsageError("--plot takes a .png or .svg file name")
+    _check_arguments(args)
     c = artefacts.compile_file(args)
     if c is None:
         return EXIT_FINDINGS
     plan = build_plan(c, options)
+    config = simulation_config(plan, args.file)
     try:
-        config = config_from_plan(plan)
-    except NotSimulable as err:
-        raise UsageError(f"{args.file}: {err}") from None
-    if args.prices:
-        report = _replay(config, plan, args)
-    else:
-        report = _monte_carlo(config, plan, args)
+        report = _replay(config, plan, args) if args.prices else _monte_carlo(config, plan, args)
+    except SimulationError as err:
+        raise UsageError(f"{args.file}: cannot simulate: {err}") from None
     artefacts.emit(report, args)
     return EXIT_OK
+
+
+def _check_arguments(args) -> None:
+    """Bad command-line values: one line, exit 2, before any work."""
+    from hedgec.simulation.engine import MAX_PATHS
+
+    if args.plot and not args.plot.lower().endswith((".png", ".svg")):
+        raise UsageError("--plot takes a .png or .svg file name")
+    if args.paths > MAX_PATHS:
+        raise UsageError(f"--paths must be at most {MAX_PATHS:,}, not {args.paths:,}")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}, not {args.workers}")
+    if not args.prices:
+        for flag, given in (("--from", args.start), ("--to", args.end), ("--absolute-prices", args.absolute_prices),
+                            ("--per-step", args.per_step), ("--skip-missing", args.skip_missing)):
+            if given:
+                raise UsageError(f"{flag} applies to a replay: add --prices CSV")
+    elif args.workers is not None:
+        raise UsageError("--workers applies to the Monte Carlo, not to a replay (--prices)")
+    if args.per_step and args.format != "json":
+        raise UsageError("--per-step adds per-step series to the JSON: add --format json")
+
+
+def simulation_config(plan: dict, file: str):
+    """The engine's configuration of a plan, or a UsageError saying why it cannot be simulated."""
+    from hedgec.simulation.from_plan import NotSimulable, config_from_plan
+
+    problems = []
+    if not plan["strategy"]["horizon_days"] > 0:
+        problems.append(f"the horizon is {plan['strategy']['horizon_days']:g} days; it must be longer than 0")
+    for perp in plan["perps"]:
+        if perp["rebalance_threshold"] is not None and not perp["rebalance_threshold"] > 0:
+            problems.append(f"perp `{perp['name']}` has rebalance = 0%; the simulator re-sizes on a positive"
+                            " drift threshold (e.g. 5%), or never without `rebalance`")
+    try:
+        if not problems:
+            return config_from_plan(plan)
+    except (NotSimulable, ValueError) as err:  # config.py's own checks, should a plan slip past the above
+        problems.append(str(err))
+    raise UsageError(f"{file}: cannot simulate: {'; '.join(problems)}")
 
 
 def _monte_carlo(config, plan: dict, args) -> str:
@@ -63,24 +109,28 @@ def _monte_carlo(config, plan: dict, args) -> str:
 
 
 def _replay(config, plan: dict, args) -> str:
-    from hedgec.simulation import PriceFileError, load_prices, replay
     from hedgec.simulation import report
+    from hedgec.simulation.replay import PriceFileError, ReadCount, read_bars, replay
 
-    import warnings
-
+    start, end = _window(args)
+    count = ReadCount()
+    bars = read_bars(args.prices, args.skip_missing, start, end, count=count,
+                     span=None if end is not None else config.horizon_days * 86400.0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the skipped rows are reported below, once
-            series = load_prices(args.prices, skip_missing=args.skip_missing)
-        outcome = replay(config, series.prices, series.dates)
-    except (PriceFileError, ValueError) as err:
-        raise UsageError(str(err)) from None
+        outcome = replay(config, bars, absolute=args.absolute_prices,
+                         keep_steps=args.per_step and args.format == "json", keep_plot=bool(args.plot))
+    except PriceFileError as err:
+        raise UsageError(report.terminal_safe(str(err))) from None
     except OSError as err:
         raise UsageError(f"{args.prices}: cannot read the file: {err.strerror or err}") from None
-    if series.skipped:
-        lines = ", ".join(map(str, series.skipped_lines))
-        sys.stderr.write(f"hedgec: warning: {args.prices}: skipped {series.skipped} rows without a price "
-                         f"(lines {lines})\n")
+    if count.skipped_lines:
+        lines = ", ".join(map(str, count.skipped_lines))
+        _warn(f"{args.prices}: skipped {len(count.skipped_lines)} rows without a price (lines {lines})")
+    level = outcome.market_first / outcome.entry_price
+    if not 1 / LEVEL_WARNING <= level <= LEVEL_WARNING:
+        symbol = plan["pools"][0]["price_symbol"]
+        _warn(f"{args.prices}: the series starts at {outcome.market_first:,.2f}, {level:.3g} times"
+              f" price.{symbol} = {outcome.entry_price:,.2f}: is it the price of {symbol}?")
     if args.plot:
         _plot(lambda path: report.plot_replay(outcome, path), args.plot)
     if args.format == "json":
@@ -90,9 +140,39 @@ def _replay(config, plan: dict, args) -> str:
     return _title(plan) + "\n" + report.format_replay(outcome)
 
 
+def _window(args) -> tuple[float | None, float | None]:
+    """--from and --to as Unix seconds; --to is included (a date: its whole day)."""
+    from hedgec.simulation.replay import parse_time
+
+    bounds = []
+    for flag, text in (("--from", args.start), ("--to", args.end)):
+        if text is None:
+            bounds.append(None)
+            continue
+        try:
+            bounds.append(parse_time(text))
+        except ValueError:
+            raise UsageError(f"{flag} takes a date (2021-05-11) or a date and time (2021-05-11T14:05), not {text!r}")\
+                from None
+    start, end = bounds
+    if end is not None:
+        end += 86400.0 if len(args.end.strip()) == 10 else 1e-6
+    if start is not None and end is not None and not start < end:
+        raise UsageError(f"--from {args.start} is not before --to {args.end}")
+    return start, end
+
+
+def _warn(message: str) -> None:
+    from hedgec.simulation.report import terminal_safe
+
+    sys.stderr.write(f"hedgec: warning: {terminal_safe(message)}\n")
+
+
 def _title(plan: dict) -> str:
+    from hedgec.simulation.report import terminal_safe
+
     s = plan["strategy"]
-    return f"{s['name']}" + (f": {s['title']}" if s.get("title") else "") + "\n"
+    return terminal_safe(f"{s['name']}" + (f": {s['title']}" if s.get("title") else "")) + "\n"
 
 
 def _subset(grid):

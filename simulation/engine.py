@@ -26,12 +26,13 @@ Everything is measured against the pool deposit: a path's net return is
 
 Random streams: paths are grouped in blocks of ``BLOCK`` paths; block ``b``
 draws its normals from ``SeedSequence(seed, spawn_key=(b, 0))`` and its exploit
-times from ``(b, 1)``, and summary sums are formed per block (exactly
-rounded) and merged in block order, so results depend on the seed only, not
+times from ``(b, 1)``, and summary sums are formed per block (in an order fixed by the
+block alone) and merged in block order, so results depend on the seed only, not
 on the chunk size or the number of worker processes.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections import deque
@@ -44,11 +45,44 @@ import numpy as np
 
 from .config import SimConfig
 from .pools import PoolModel
-from .summary import Accumulator, ChunkStats, Histogram, Result, block_stats
+from .summary import BLOCK, Accumulator, ChunkStats, Histogram, Result, block_stats
 
-BLOCK = 1024
-DEFAULT_CHUNK = 8192
+DEFAULT_CHUNK = 32768  # paths per chunk: long vectors keep numpy's per-call overhead small
+CHUNKS_PER_WORKER = 2
 NEVER = np.iinfo(np.int64).max
+
+# Bounds that keep one run within minutes and its prices within floating point.
+MAX_PATHS = 10_000_000
+MAX_STEPS = 3650  # daily steps for ten years; a plan takes longer steps beyond (targets/plan.py)
+MAX_LOG_MOVE = 500.0  # |drift term| + 10 sd of the log-price over the horizon; exp(500) ~ 1e217
+
+
+class SimulationError(ValueError):
+    """A configuration the simulator refuses to run, or a run gone out of range, in words."""
+
+
+def check_bounds(config: SimConfig) -> None:
+    """Refuse, in words, a run too long to finish in minutes or whose prices would overflow."""
+    if config.paths > MAX_PATHS:
+        raise SimulationError(f"{config.paths:,} paths is more than the simulator runs ({MAX_PATHS:,} at most)")
+    if config.steps > MAX_STEPS:
+        raise SimulationError(f"{config.steps:,} steps is more than the simulator runs ({MAX_STEPS:,} at most)")
+    years = config.years
+    drift_move = abs(config.drift - 0.5 * config.vol ** 2) * years
+    spread = 10.0 * config.vol * math.sqrt(years)
+    if not drift_move + spread < MAX_LOG_MOVE:
+        raise SimulationError(
+            f"drift {100 * config.drift:.4g}% and volatility {100 * config.vol:.4g}% a year over"
+            f" {config.horizon_days:g} days move prices beyond floating-point range (log-price drift"
+            f" {drift_move:.4g}, 10 standard deviations {spread:.4g}; the simulator needs their sum below"
+            f" {MAX_LOG_MOVE:g})")
+
+
+def check_finite(result: Result) -> None:
+    bad = [f.name for f in dataclasses.fields(result)
+           if isinstance(getattr(result, f.name), float) and not math.isfinite(getattr(result, f.name))]
+    if bad:
+        raise SimulationError(f"the run produced figures out of floating-point range ({', '.join(bad)})")
 
 
 # --------------------------------------------------------------------- model
@@ -90,6 +124,13 @@ class Model:
         self.event_hits_pool = [e.venue == venue for e in config.events]
         self.event_perps = [[i for i, p in enumerate(config.perps) if p.venue == e.venue] for e in config.events]
         self.event_covers = [[i for i, c in enumerate(config.covers) if c.venue == e.venue] for e in config.events]
+
+    def set_step_length(self, dt: float) -> None:
+        """Change the step to ``dt`` years (a replay whose timestamps are unevenly spaced)."""
+        self.dt = dt
+        self.fee_step = self.config.pool.fee_apr * dt
+        for perp in self.perps:
+            perp.funding_step = perp.spec.funding_apr * dt
 
 
 # --------------------------------------------------------------------- state
@@ -136,20 +177,22 @@ def _exploit_schedule(model: Model, n: int, exploit_steps):
         exploit_steps = np.full((len(model.config.events), n), NEVER, dtype=np.int64)
     schedule = []
     for row in np.asarray(exploit_steps, dtype=np.int64):
-        order = np.argsort(row, kind="stable")
+        struck = np.flatnonzero(row <= model.steps)  # few paths: sort only those
+        order = struck[np.argsort(row[struck], kind="stable")]
         starts = np.searchsorted(row[order], np.arange(model.steps + 2), side="left")
         schedule.append((order, starts))
     return schedule
 
 
 # ---------------------------------------------------------------------- step
-def advance(model: Model, st: PathState, step: int) -> None:
-    """Apply step ``step`` (1-based) at the prices already in ``st.price``."""
+def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Apply step ``step`` (1-based) at the prices already in ``st.price``;
+    ``bar``: the step's (high, low) prices, when known, for liquidation within it."""
     accrue_pool_fees(model, st)
     for i, perp in enumerate(model.perps):
         notional = np.multiply(st.size[i], st.price, out=st._tmp[2])
         accrue_funding(perp, st, i, notional)
-        check_liquidation(perp, st, i, step, notional)
+        check_liquidation(perp, st, i, step, notional, bar)
         if perp.rebalances:
             rebalance(model, perp, st, i)
     for e in range(len(model.config.events)):
@@ -183,20 +226,31 @@ def accrue_funding(perp: PerpModel, st: PathState, i: int, notional: np.ndarray)
     st.funding[i] += payment
 
 
-def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notional: np.ndarray) -> None:
+def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notional: np.ndarray,
+                      bar: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Liquidate where equity Q + S p < mmf |S p|.
 
     S never changes sign, so this is Q + (1 - sign mmf) S p < 0; closed
-    positions have Q = S = 0 and never match.
+    positions have Q = S = 0 and never match. With a bar's (high, low), a
+    short is tested at the high and a long at the low, and is closed at its
+    liquidation price -Q / ((1 - sign mmf) S), where the bar crossed it
+    (clipped to the bar); without, it is tested and closed at ``st.price``.
     """
+    if bar is not None:
+        extreme = bar[0] if perp.spec.sign < 0 else bar[1]
+        notional = np.multiply(st.size[i], extreme, out=st._tmp[1])
     margin = np.multiply(notional, perp.liquidation_factor, out=st._tmp[0])
     margin += st.cash[i]
     below = np.less(margin, 0.0, out=st._mask)
     if not below.any():
         return
     idx = np.flatnonzero(below)
-    size, price = st.size[i, idx], st.price[idx]
-    equity = st.cash[i, idx] + size * price
+    size, cash = st.size[i, idx], st.cash[i, idx]
+    if bar is None:
+        price = st.price[idx]
+    else:
+        price = np.clip(-cash / (size * perp.liquidation_factor), bar[1][idx], bar[0][idx])
+    equity = cash + size * price
     st.residual[i, idx] = np.maximum(equity - perp.spec.liquidation_fee * np.abs(size) * price, 0.0)
     st.size[i, idx] = 0.0
     st.cash[i, idx] = 0.0
@@ -389,7 +443,7 @@ def run_chunk(model: Model, seed: int, blocks: list[tuple[int, int, int]]) -> Ch
     occupied = np.flatnonzero(hist)
     liq_hist = np.bincount(out.liq_step[out.liquidated], minlength=model.steps + 1)
     return ChunkStats(
-        blocks=[block_stats(out, model.deposit, lo, hi) for lo, hi in bounds],
+        blocks=block_stats(out, model.deposit, bounds),
         hist_bins=occupied,
         hist_counts=hist[occupied],
         liq_hist=liq_hist,
@@ -405,25 +459,32 @@ def chunk_plan(paths: int, chunk_size: int) -> list[list[tuple[int, int, int]]]:
     return [blocks[i:i + per_chunk] for i in range(0, len(blocks), per_chunk)]
 
 
-def simulate(config: SimConfig, chunk_size: int = DEFAULT_CHUNK, workers: int | None = None,
+def simulate(config: SimConfig, chunk_size: int | None = None, workers: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Result:
     """Monte Carlo run of ``config.paths`` GBM paths of ``config.steps`` steps.
 
     Paths are simulated ``chunk_size`` at a time (rounded to whole blocks of
-    ``BLOCK``) in up to ``workers`` worker processes (default: the number of
-    CPUs; 1 runs everything in this process); the result is the same for any
-    chunk size or worker count.
+    ``BLOCK``; default ``DEFAULT_CHUNK``, smaller when that would leave a
+    worker idle) in up to ``workers`` worker processes (default: the number
+    of CPUs; 1 runs everything in this process); the result is the same for
+    any chunk size or worker count.
     ``progress``: a callable(done_paths, total_paths), e.g. the CLI's progress bar.
     """
+    check_bounds(config)
     model = Model(config)
-    plan = chunk_plan(config.paths, chunk_size)
-    workers = max(1, min(len(plan), workers or os.cpu_count() or 1))
+    blocks = -(-config.paths // BLOCK)
+    workers = max(1, min(blocks, workers or os.cpu_count() or 1))
+    if chunk_size is None:
+        # at least CHUNKS_PER_WORKER chunks each, so no worker waits long for the last one
+        chunk_size = min(DEFAULT_CHUNK, BLOCK * -(-blocks // (CHUNKS_PER_WORKER * workers)))
     acc = Accumulator(model)
-    for chunk in _run_ordered(model, config.seed, plan, workers):
+    for chunk in _run_ordered(model, config.seed, chunk_plan(config.paths, chunk_size), workers):
         acc.add(chunk)
         if progress:
             progress(acc.n, config.paths)
-    return acc.result()
+    result = acc.result()
+    check_finite(result)
+    return result
 
 
 def _run_ordered(model: Model, seed: int, plan, workers: int):

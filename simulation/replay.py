@@ -1,34 +1,51 @@
-"""Replay a strategy over a real price history.
+"""Replay a strategy over a real price history, streaming the file.
 
 Price files are CSV with a header, in one of two layouts:
 
 - ``timestamp,price``;
-- the Yahoo Finance daily layout ``Date,Open,High,Low,Close,Adj Close,Volume``
-  (the Close column is used).
+- the Yahoo Finance layout ``Date,Open,High,Low,Close,Adj Close,Volume``
+  (Close is the step's price; High and Low test liquidation within the bar).
+
+A timestamp is an ISO date (``2021-05-11``), an ISO date and time
+(``2021-05-11T14:05:00``, UTC unless an offset is given) or a Unix time in
+seconds (in milliseconds from 1e11 up). Timestamps must increase; the time
+between two rows is the length of that step, so minute data accrues fees and
+funding by the minute.
 
 Anything else is a ``PriceFileError`` naming the file, the 1-based line and
 the problem: an empty file, a missing or unknown header, a row with the wrong
-number of columns, a price that is not a number, not finite, zero or negative.
-A ``null`` price (a day the source had no quote) is an error too, unless
-``skip_missing=True``: then those rows are left out, a warning says how many,
-and the returned series carries ``skipped`` and ``skipped_lines``.
+number of columns, a timestamp that is not one or does not increase, a price
+that is not a number, not finite, zero or negative. A ``null`` price (a day
+the source had no quote) is an error too, unless ``skip_missing=True``: then
+those rows are left out and counted.
+
+Rows are read one at a time (``read_bars``) and fed to the engine as they
+come, so a replay holds no more than the current row, whatever the file's
+length; per-step series are kept only when asked for.
 """
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import os
 import warnings
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
 from .config import SimConfig
-from .engine import Model, PathState, outcomes, run_batch
+from .engine import Model, PathState, SimulationError, advance
 
 TIMESTAMP_HEADER = ["timestamp", "price"]
 OHLC_HEADER = ["date", "open", "high", "low", "close", "adj close", "volume"]
 MISSING = {"null", "none", "nan", "na", "n/a", ""}
+SECONDS_PER_YEAR = 365.0 * 86400.0
+MILLISECONDS_FROM = 1e11  # a Unix time this large is in milliseconds (1e11 s is the year 5138)
+PLOT_POINTS = 2000  # a plot keeps at most about this many points of a long replay
 
 
 class PriceFileError(ValueError):
@@ -62,45 +79,141 @@ class PriceSeries(tuple):
         return len(self.skipped_lines)
 
 
+class Bar(NamedTuple):  # a tuple: one is made per row
+    """One row: its time (Unix seconds), label as written, close and, when
+    the file has them, high and low; ``line`` is its line in the file."""
+
+    time: float
+    label: str
+    close: float
+    high: float | None = None
+    low: float | None = None
+    line: int = 0
+
+
+@dataclass
+class ReadCount:
+    """What ``read_bars`` left out, filled in as it reads."""
+
+    skipped_lines: list[int] = field(default_factory=list)
+
+
+def read_bars(path, skip_missing: bool = False, start: float | None = None, end: float | None = None,
+              span: float | None = None, count: ReadCount | None = None) -> Iterator[Bar]:
+    """The rows of a price file with ``start <= time < end`` and at most
+    ``span`` seconds after the first row read, one at a time."""
+    count = count if count is not None else ReadCount()
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = _checked(path, csv.reader(handle))
+        header, line = _first_row(path, rows)
+        columns = _read_header(path, header)
+        width = len(header)
+        previous, first_time = -math.inf, math.inf
+        found = False
+        for line, row in enumerate(rows, start=line + 1):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != width:
+                raise PriceFileError(path, line, f"expected {width} columns, found {len(row)}")
+            label = row[0].strip()
+            time = _parse_time(path, line, label)
+            if not time > previous:
+                raise PriceFileError(path, line, f"timestamp '{label}' is not after the row before it")
+            previous = time
+            if start is not None and time < start:
+                continue
+            if end is not None and time >= end:
+                break
+            if span is not None and found and time - first_time > span * (1 + 1e-12):
+                break
+            cell = row[columns[0]].strip()
+            if cell.lower() in MISSING:
+                if not skip_missing:
+                    raise PriceFileError(path, line, f"no price ('{cell}') for {label or 'this row'};"
+                                         " --skip-missing leaves such rows out")
+                count.skipped_lines.append(line)
+                continue
+            if not found:
+                found, first_time = True, time
+            yield _bar(path, line, label, time, _parse_price(path, line, cell), row, columns)
+        if not found:
+            raise PriceFileError(path, line, "the file has no price rows" if start is None and end is None
+                                 else "the file has no price rows in the window asked for")
+
+
+def _checked(path, rows) -> Iterator[list[str]]:
+    """The CSV rows, with an unreadable file (binary, a field over the csv
+    module's limit) said in words at the line where it stops being CSV."""
+    line = 0
+    try:
+        for line, row in enumerate(rows, start=1):
+            yield row
+    except (csv.Error, UnicodeDecodeError) as err:
+        reason = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else str(err)
+        raise PriceFileError(path, line + 1, f"not a CSV price file: {reason}") from None
+
+
+def _first_row(path, rows) -> tuple[list[str], int]:
+    for line, row in enumerate(rows, start=1):
+        if any(cell.strip() for cell in row):
+            return row, line
+    raise PriceFileError(path, 1, "the file is empty")
+
+
+def _bar(path, line: int, label: str, time: float, close: float, row: list[str], columns) -> Bar:
+    if len(columns) == 1:
+        return Bar(time, label, close, line=line)
+    high, low = (row[c].strip() for c in columns[1:])
+    high = close if high.lower() in MISSING else max(close, _parse_price(path, line, high))
+    low = close if low.lower() in MISSING else min(close, _parse_price(path, line, low))
+    return Bar(time, label, close, high, low, line)
+
+
 def load_prices(path, skip_missing: bool = False) -> PriceSeries:
     """Read ``(dates, prices)`` from a price CSV (see the module doc for the rules)."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    if not rows or all(not any(cell.strip() for cell in row) for row in rows):
-        raise PriceFileError(path, 1, "the file is empty")
-    price_column, width = _read_header(path, rows[0])
-    dates, prices, skipped = [], [], []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != width:
-            raise PriceFileError(path, line, f"expected {width} columns, found {len(row)}")
-        cell = row[price_column].strip()
-        if cell.lower() in MISSING:
-            if not skip_missing:
-                raise PriceFileError(path, line, f"no price ('{cell}') for {row[0].strip() or 'this row'};"
-                                     " --skip-missing leaves such rows out")
-            skipped.append(line)
-            continue
-        dates.append(row[0].strip())
-        prices.append(_parse_price(path, line, cell))
-    if not prices:
-        raise PriceFileError(path, len(rows), "the file has no price rows")
-    if skipped:
-        warnings.warn(f"{os.path.basename(os.fspath(path))}: skipped {len(skipped)} row(s) without a price"
-                      f" (lines {_list_lines(skipped)})", stacklevel=2)
-    return PriceSeries(tuple(dates), np.array(prices, dtype=np.float64), tuple(skipped))
+    count = ReadCount()
+    dates, prices = [], array("d")
+    for bar in read_bars(path, skip_missing, count=count):
+        dates.append(bar.label)
+        prices.append(bar.close)
+    if count.skipped_lines:
+        warnings.warn(f"{os.path.basename(os.fspath(path))}: skipped {len(count.skipped_lines)} row(s) without a"
+                      f" price (lines {_list_lines(count.skipped_lines)})", stacklevel=2)
+    return PriceSeries(tuple(dates), np.array(prices, dtype=np.float64), tuple(count.skipped_lines))
 
 
-def _read_header(path, header: list[str]) -> tuple[int, int]:
+def _read_header(path, header: list[str]) -> tuple[int, ...]:
+    """Columns of (close,) or (close, high, low)."""
     names = [cell.strip().lower() for cell in header]
     if names == TIMESTAMP_HEADER:
-        return 1, 2
+        return (1,)
     if names == OHLC_HEADER:
-        return OHLC_HEADER.index("close"), len(OHLC_HEADER)
+        return tuple(OHLC_HEADER.index(name) for name in ("close", "high", "low"))
     problem = "no header" if names and _is_number(names[-1]) else "unknown header"
     raise PriceFileError(path, 1, f"{problem}: expected 'timestamp,price' or"
                          f" 'Date,Open,High,Low,Close,Adj Close,Volume', found '{','.join(header)}'")
+
+
+def parse_time(text: str) -> float:
+    """Unix seconds of an ISO date, date and time (UTC unless it says) or Unix time; ValueError if none."""
+    try:
+        value = float(text)
+    except ValueError:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.timestamp()
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a time")
+    return value / 1000.0 if abs(value) >= MILLISECONDS_FROM else value
+
+
+def _parse_time(path, line: int, text: str) -> float:
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise PriceFileError(path, line, f"timestamp '{text}' is not a date (2021-05-11), a date and time"
+                             " (2021-05-11T14:05:00) or a Unix time") from None
 
 
 def _parse_price(path, line: int, cell: str) -> float:
@@ -130,72 +243,185 @@ def _list_lines(lines: list[int], limit: int = 10) -> str:
 
 # -------------------------------------------------------------------- replay
 @dataclass(frozen=True)
-class ReplayResult:
-    """One real path. ``prices`` are the market prices rebased to start at the
-    pool's entry price; the P&L series (quote, one value per price) are the
-    pool with its fees, the perps (funding and fees included) and their sum."""
+class Steps:
+    """Per-step series of a replay (one value per row, the first row included)."""
 
-    dates: tuple[str, ...] | None
+    labels: tuple[str, ...]
+    days: tuple[float, ...]  # since the first row
     market_prices: tuple[float, ...]
-    prices: tuple[float, ...]
-    pool_pnl: tuple[float, ...]
-    perp_pnl: tuple[float, ...]
+    prices: tuple[float, ...]  # as replayed: market prices x scale
+    pool_pnl: tuple[float, ...]  # the pool with its fees
+    perp_pnl: tuple[float, ...]  # the perps, funding and fees included
     hedged_pnl: tuple[float, ...]
-    hold_pnl: tuple[float, ...]
+    hold_pnl: tuple[float, ...]  # keeping the tokens the pool was funded with
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """One real path. Money in quote; ``scale`` is what market prices were
+    multiplied by (entry price / first market price, or 1 with absolute
+    prices). ``steps`` holds every row when asked for; ``plot`` a thinned
+    copy (at most about ``PLOT_POINTS`` rows) when asked for."""
+
+    first: str
+    last: str
+    rows: int
+    span_days: float
+    horizon_days: float
+    step_days: float  # the first step's length
+    uneven_steps: bool
+    market_first: float
+    market_last: float
+    entry_price: float  # the strategy's (price.X)
+    scale: float
+    absolute: bool
+    high_low: bool
+    pool_pnl: float
+    perp_pnl: float
+    hedged_pnl: float
+    hold_pnl: float
     fees: float
     funding_paid: float
     net_pnl: float
     liquidation_step: int | None
+    liquidation_at: str | None
+    liquidation_day: float | None
     deposit: float
+    steps: Steps | None = None
+    plot: Steps | None = None
 
     @property
     def liquidated(self) -> bool:
         return self.liquidation_step is not None
 
 
-def replay(config: SimConfig, prices, dates=None, step_days: float = 1.0) -> ReplayResult:
-    """Run the strategy over one real price series, one step per ``step_days``.
+def bars_from_prices(prices, dates=None, step_days: float = 1.0) -> list[Bar]:
+    """Bars of a plain price list, ``step_days`` apart (labels: ``dates`` or step numbers)."""
+    labels = dates if dates is not None else [str(i) for i in range(len(prices))]
+    return [Bar(i * step_days * 86400.0, str(label), float(p)) for i, (label, p) in enumerate(zip(labels, prices))]
 
-    The series is rebased so its first price is ``config.pool.entry_price``
-    (the position sees the market's returns); the horizon, steps and exploit
-    events of ``config`` are not used.
+
+def absolute_config(config: SimConfig, first_price: float) -> SimConfig:
+    """The strategy opened at ``first_price`` instead of its entry price: the
+    same deposit, range and collateral, each perp keeping its notional in quote."""
+    ratio = config.pool.entry_price / first_price
+    return dataclasses.replace(
+        config, pool=dataclasses.replace(config.pool, entry_price=first_price),
+        perps=tuple(dataclasses.replace(p, size=p.size * ratio) for p in config.perps))
+
+
+def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_steps: bool = False,
+           keep_plot: bool = False) -> ReplayResult:
+    """Run the strategy over one real price series, a step per bar after the first.
+
+    Market prices are multiplied by entry price / first price, so the position
+    sees the market's returns from its own entry price; with ``absolute`` they
+    are replayed as they are and the position opens at the first price
+    (``absolute_config``). Exploit events and the Monte Carlo steps of
+    ``config`` are not used; its horizon is only reported.
     """
-    market = np.asarray(prices, dtype=np.float64).ravel()
-    if market.size < 2:
-        raise ValueError("a replay needs at least two prices")
-    rebased = market * (config.pool.entry_price / market[0])
-    model = Model(config, steps=market.size - 1, dt=step_days / 365.0)
-    amount0 = model.delta0
-    amount1 = model.deposit - amount0 * model.entry_price
-    track = {"pool": [0.0], "perp": [0.0]}
-
-    def fill(step: int, price: np.ndarray) -> None:
-        price[0] = rebased[step]
-
-    def record(st: PathState, step: int) -> None:
-        out = outcomes(model, st)
-        track["pool"].append(float(out.unhedged[0]))
-        track["perp"].append(float(out.perp_pnl[0]))
-
-    st = run_batch(model, 1, fill, None, on_step=record)
-    final = outcomes(model, st)
-    liq = int(final.liq_step[0])
-    pool, perp = np.array(track["pool"]), np.array(track["perp"])
+    bars = iter(bars)
+    first = next(bars, None)
+    if first is None:
+        raise SimulationError("a replay needs at least two prices")
+    strategy_price = config.pool.entry_price
+    scale = 1.0 if absolute else strategy_price / first.close
+    if absolute:
+        config = absolute_config(config, first.close)
+    config = dataclasses.replace(config, events=())  # a replay follows prices only
+    model = Model(config, steps=1, dt=1.0 / 365.0)
+    st = PathState(model, 1)
+    high_low = first.high is not None
+    bar = (np.empty(1), np.empty(1)) if high_low else None
+    track = _Track(model, scale, keep_steps, keep_plot)
+    track.add(st, first, 0.0)
+    previous, dt, step_days, uneven = first, None, 0.0, False
+    for step, row in enumerate(bars, start=1):
+        seconds = row.time - previous.time
+        if seconds != dt:
+            uneven = uneven or dt is not None
+            dt = seconds
+            model.set_step_length(seconds / SECONDS_PER_YEAR)
+            step_days = step_days or seconds / 86400.0
+        st.price[0] = row.close * scale
+        if bar is not None:
+            bar[0][0], bar[1][0] = row.high * scale, row.low * scale
+        advance(model, st, step, bar)
+        track.add(st, row, (row.time - first.time) / 86400.0)
+        previous = row
+    if previous is first:
+        raise SimulationError("a replay needs at least two prices")
+    track.add(st, previous, (previous.time - first.time) / 86400.0, last=True)
+    pool_pnl, perp_pnl = track.pnl(st)
+    liq = int(st.liq_step[0])
     return ReplayResult(
-        dates=tuple(dates) if dates is not None else None,
-        market_prices=_tup(market),
-        prices=_tup(rebased),
-        pool_pnl=_tup(pool),
-        perp_pnl=_tup(perp),
-        hedged_pnl=_tup(pool + perp),
-        hold_pnl=_tup(amount0 * rebased + amount1 - model.deposit),
-        fees=float(final.fees[0]),
-        funding_paid=float(final.funding[0]),
-        net_pnl=float(final.net[0]),
-        liquidation_step=liq if liq >= 0 else None,
-        deposit=model.deposit,
+        first=first.label, last=previous.label, rows=step + 1,
+        span_days=(previous.time - first.time) / 86400.0, horizon_days=config.horizon_days,
+        step_days=step_days, uneven_steps=uneven,
+        market_first=first.close, market_last=previous.close, entry_price=strategy_price,
+        scale=scale, absolute=absolute, high_low=high_low,
+        pool_pnl=pool_pnl, perp_pnl=perp_pnl, hedged_pnl=pool_pnl + perp_pnl,
+        hold_pnl=track.hold(previous.close * scale),
+        fees=float(st.fees[0]), funding_paid=float(st.funding.sum()),
+        net_pnl=pool_pnl + perp_pnl + float(st.cover_paid[0]) - config.premiums - config.gas_cost,
+        liquidation_step=liq if liq >= 0 else None, liquidation_at=track.liquidation_at,
+        liquidation_day=track.liquidation_day,
+        deposit=model.deposit, steps=track.series("all") if keep_steps else None,
+        plot=track.series("plot") if keep_plot else None,
     )
 
 
-def _tup(values) -> tuple[float, ...]:
-    return tuple(float(v) for v in values)
+class _Track:
+    """Per-step series, kept only when asked for: every row, and for a plot
+    every ``stride``-th row, the stride doubling whenever the plot copy fills."""
+
+    def __init__(self, model: Model, scale: float, keep_steps: bool, keep_plot: bool):
+        self.model, self.scale = model, scale
+        self.amount0 = model.delta0
+        self.amount1 = model.deposit - self.amount0 * model.entry_price
+        self.collateral = np.array([p.spec.collateral for p in model.perps])
+        self.keep = {"all": keep_steps, "plot": keep_plot}
+        self.data = {name: ([], *(array("d") for _ in range(6))) for name, kept in self.keep.items() if kept}
+        self.stride, self.count = 1, 0
+        self.liquidation_at = self.liquidation_day = None
+
+    def pnl(self, st: PathState) -> tuple[float, float]:
+        pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0] + st.fees[0]) - self.model.deposit
+        equity = st.cash[:, 0] + st.size[:, 0] * st.price[0] + st.residual[:, 0]
+        return pool, float((equity - self.collateral).sum())
+
+    def hold(self, price: float) -> float:
+        return self.amount0 * price + self.amount1 - self.model.deposit
+
+    def add(self, st: PathState, row: Bar, days: float, last: bool = False) -> None:
+        if self.liquidation_at is None and st.liq_step[0] >= 0:
+            self.liquidation_at, self.liquidation_day = row.label, days
+        if last:  # the plot ends on the last row, kept or not
+            if "plot" in self.data and (self.count - 1) % self.stride != 0:
+                self._append("plot", st, row, days)
+            return
+        self.count += 1
+        if "all" in self.data:
+            self._append("all", st, row, days)
+        if "plot" in self.data and (self.count - 1) % self.stride == 0:
+            self._append("plot", st, row, days)
+            if len(self.data["plot"][0]) >= 2 * PLOT_POINTS:
+                self._halve()
+
+    def _append(self, name: str, st: PathState, row: Bar, days: float) -> None:
+        labels, day, market, price, pool, perp, hold = self.data[name]
+        pool_pnl, perp_pnl = self.pnl(st)
+        labels.append(row.label)
+        for column, value in ((day, days), (market, row.close), (price, row.close * self.scale),
+                              (pool, pool_pnl), (perp, perp_pnl), (hold, self.hold(row.close * self.scale))):
+            column.append(value)
+
+    def _halve(self) -> None:
+        self.data["plot"] = tuple(column[::2] for column in self.data["plot"])
+        self.stride *= 2
+
+    def series(self, name: str) -> Steps:
+        labels, day, market, price, pool, perp, hold = self.data[name]
+        return Steps(labels=tuple(labels), days=tuple(day), market_prices=tuple(market), prices=tuple(price),
+                     pool_pnl=tuple(pool), perp_pnl=tuple(perp),
+                     hedged_pnl=tuple(a + b for a, b in zip(pool, perp)), hold_pnl=tuple(hold))

@@ -5,6 +5,8 @@ import dataclasses
 import math
 import os
 
+from hedgec.escape import terminal as terminal_safe  # noqa: F401  (the report's and the CLI's escaping)
+
 from .engine import Result
 from .grid import GridResult
 
@@ -24,6 +26,17 @@ def _days(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1f} d"
 
 
+def _steps(steps: int, days: float) -> str:
+    """'90 daily steps', or the step length when it is not a day."""
+    step_days = days / steps
+    if math.isclose(step_days, 1.0, rel_tol=1e-9):
+        return f"{steps:,} daily steps"
+    if step_days < 1.0:
+        minutes = step_days * 1440
+        return f"{steps:,} steps of {minutes:.4g} minute" + ("" if math.isclose(minutes, 1.0) else "s")
+    return f"{steps:,} steps of {step_days:.4g} days"
+
+
 def _row(label: str, value: str) -> str:
     return f"{label:<{LABEL_WIDTH}}{value:>{VALUE_WIDTH}}"
 
@@ -33,7 +46,8 @@ def format_table(result: Result) -> str:
     r = result
     rule = "-" * (LABEL_WIDTH + VALUE_WIDTH)
     lines = [
-        f"Monte Carlo: {r.paths:,} paths x {r.steps} steps over {r.horizon_days:g} days (seed {r.seed})",
+        f"Monte Carlo: {r.paths:,} paths x {_steps(r.steps, r.horizon_days)} over {r.horizon_days:g} days"
+        f" (seed {r.seed})",
         rule,
         _row("Net return, mean", _pct(r.mean_return)),
         _row("Net return, median", _pct(r.median_return)),
@@ -109,10 +123,20 @@ def plot(result: Result, grid: GridResult, path) -> None:
     try:
         _plot_payoffs(left, grid)
         _plot_outcomes(right, result)
-        fig.tight_layout()
-        fig.savefig(path, format=ext[1:])
+        _save(fig, path, ext)
     finally:
         plt.close(fig)
+
+
+def _save(fig, path, ext: str) -> None:
+    """Write the figure byte for byte the same on every run: no date in the
+    metadata and SVG ids from a fixed salt rather than a random one."""
+    import matplotlib
+
+    fig.tight_layout()
+    metadata = {"Date": None} if ext == ".svg" else {}
+    with matplotlib.rc_context({"svg.hashsalt": "hedgec"}):
+        fig.savefig(path, format=ext[1:], metadata=metadata)
 
 
 def _plot_payoffs(ax, grid: GridResult) -> None:
@@ -148,59 +172,77 @@ def _plot_outcomes(ax, result: Result) -> None:
 def format_replay(r) -> str:
     """Fixed-width summary of a replay over one real price series."""
     rule = "-" * (LABEL_WIDTH + VALUE_WIDTH)
-    first = r.dates[0] if r.dates else "step 0"
-    last = r.dates[-1] if r.dates else f"step {len(r.prices) - 1}"
-    change = r.market_prices[-1] / r.market_prices[0] - 1
-    liquidated = "no" if not r.liquidated else (
-        r.dates[r.liquidation_step] if r.dates else f"step {r.liquidation_step}")
+    steps = r.rows - 1
+    length = f"{steps:,} steps of uneven length" if r.uneven_steps else _steps(steps, r.step_days * steps)
+    first, last = terminal_safe(r.first), terminal_safe(r.last)
+    liquidated = "no" if not r.liquidated else terminal_safe(r.liquidation_at)
     lines = [
-        f"Replay: {len(r.prices) - 1} steps from {first} to {last}",
+        f"Replay: {length} from {first} to {last}",
+        _span(r.span_days, r.horizon_days),
+        _scaling(r),
         rule,
-        _row("Market price, first / last", f"{r.market_prices[0]:,.2f} / {r.market_prices[-1]:,.2f}"),
-        _row("Price change", _pct(change)),
+        _row("Market price, first / last", f"{r.market_first:,.2f} / {r.market_last:,.2f}"),
+        _row("Price change", _pct(r.market_last / r.market_first - 1)),
         rule,
         _row("Pool deposit", _money(r.deposit)),
-        _row("Hold the tokens, P&L", _money(r.hold_pnl[-1])),
-        _row("Pool alone with fees, P&L", _money(r.pool_pnl[-1])),
-        _row("Perp legs, P&L", _money(r.perp_pnl[-1])),
-        _row("Pool + hedge, P&L", _money(r.hedged_pnl[-1])),
+        _row("Hold the tokens, P&L", _money(r.hold_pnl)),
+        _row("Pool alone with fees, P&L", _money(r.pool_pnl)),
+        _row("Perp legs, P&L", _money(r.perp_pnl)),
+        _row("Pool + hedge, P&L", _money(r.hedged_pnl)),
         _row("Net, all in", f"{_money(r.net_pnl)} ({_pct(r.net_pnl / r.deposit)})"),
         rule,
         _row("Pool fees earned", _money(r.fees)),
         _row("Funding paid (-: received)", _money(r.funding_paid)),
-        _row("Liquidated", liquidated),
+        _row("Liquidated" + (" (tested at high / low)" if r.high_low else ""), liquidated),
     ]
     return "\n".join(lines) + "\n"
 
 
+def _span(span: float, horizon: float) -> str:
+    if math.isclose(span, horizon, rel_tol=1e-6):
+        return f"Spans the strategy's {horizon:g}-day horizon."
+    return f"Spans {span:.4g} days, {'shorter' if span < horizon else 'longer'} than the strategy's {horizon:g}-day horizon."
+
+
+def _scaling(r) -> str:
+    if r.absolute:
+        return (f"Prices replayed as they are: the position opens at the first, {r.market_first:,.2f}"
+                f" (entry price in the strategy: {r.entry_price:,.2f}).")
+    return (f"Prices scaled by {r.scale:.6g} so the first, {r.market_first:,.2f}, is the entry price"
+            f" {r.entry_price:,.2f} (--absolute-prices replays them as they are).")
+
+
 def replay_to_dict(r) -> dict:
-    return _json_ready(dataclasses.asdict(r))
+    """JSON-ready dict of a replay; per-step series only if the replay kept them."""
+    doc = dataclasses.asdict(r)
+    doc.pop("plot")
+    return _json_ready(doc)
 
 
 def plot_replay(r, path) -> None:
-    """Save the replayed prices and the P&L of each part as .png or .svg."""
+    """Save the replayed prices and the P&L of each part as .png or .svg (from ``r.plot``)."""
     ext = os.path.splitext(os.fspath(path))[1].lower()
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    x = list(range(len(r.prices)))
+    series = r.plot
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, height_ratios=(1, 1.4))
     try:
-        top.plot(x, r.market_prices, color="black", linewidth=1)
+        top.plot(series.days, series.market_prices, color="black", linewidth=1)
         top.set_ylabel("Market price")
         top.set_title("Replay of real prices")
-        for label, values, style in (("Hold the tokens", r.hold_pnl, ":"), ("Pool alone, with fees", r.pool_pnl, "--"),
-                                     ("Perp legs", r.perp_pnl, "-."), ("Pool + hedge", r.hedged_pnl, "-")):
-            bottom.plot(x, values, style, label=label)
+        for label, values, style in (("Hold the tokens", series.hold_pnl, ":"),
+                                     ("Pool alone, with fees", series.pool_pnl, "--"),
+                                     ("Perp legs", series.perp_pnl, "-."), ("Pool + hedge", series.hedged_pnl, "-")):
+            bottom.plot(series.days, values, style, label=label)
         bottom.axhline(0.0, color="grey", linewidth=0.5)
         if r.liquidated:
-            bottom.axvline(r.liquidation_step, color="tab:red", linestyle="--", label="perp liquidated")
+            bottom.axvline(r.liquidation_day, color="tab:red", linestyle="--", label="perp liquidated")
         bottom.set_ylabel("Profit / loss (quote)")
-        bottom.set_xlabel("Day" if not r.dates else f"Days from {r.dates[0]}")
+        bottom.set_xlabel(f"Days from {r.first}")
         bottom.legend(fontsize="small")
-        fig.tight_layout()
-        fig.savefig(path, format=ext[1:])
+        _save(fig, path, ext)
     finally:
         plt.close(fig)

@@ -1,7 +1,9 @@
 """Reducing per-path outcomes to summary statistics in constant memory.
 
-Sums are formed per block of paths with ``math.fsum`` (exactly rounded, so
-independent of how the paths were batched) and merged in block order; the
+Sums are formed per block of paths with numpy's pairwise summation over the
+block's values, whose order of additions depends only on the block's length,
+so a block sums to the same figure however the paths were batched; block sums
+are merged in block order. The
 distribution of net returns is kept as a fixed histogram of ``FINE_BINS``
 bins spanning every possible outcome, from which quantiles are read.
 """
@@ -16,6 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .engine import Model, PathOutcomes
 
+BLOCK = 1024  # paths per random stream and per summed block (engine.BLOCK)
 FINE_BINS = 1 << 17
 PLOT_BINS = 60
 
@@ -97,26 +100,30 @@ class ChunkStats:
     highs: list[float]
 
 
-def block_stats(out: "PathOutcomes", deposit: float, lo: int, hi: int) -> dict:
-    """Exactly rounded sums over paths lo:hi, independent of how they were batched."""
-    sl = slice(lo, hi)
-    net, hedged, unhedged = out.net[sl] / deposit, out.hedged[sl] / deposit, out.unhedged[sl] / deposit
-    fsum = math.fsum
-    stats = {
-        "n": hi - lo,
-        "net": fsum(net), "net2": fsum(net * net),
-        "hedged": fsum(hedged), "hedged2": fsum(hedged * hedged),
-        "unhedged": fsum(unhedged), "unhedged2": fsum(unhedged * unhedged),
-        "fees": fsum(out.fees[sl]), "funding": fsum(out.funding[sl]),
-        "trade_fees": fsum(out.trade_fees[sl]), "cover_paid": fsum(out.cover_paid[sl]),
-        "exploit_loss": fsum(out.exploit_loss[sl]), "pool_pnl": fsum(out.pool_pnl[sl]),
-        "perp_pnl": fsum(out.perp_pnl[sl]),
-        "rebalances": int(out.rebalances[sl].sum()),
-        "liquidated": int(out.liquidated[sl].sum()),
-        "liq_steps": int(out.liq_step[sl][out.liquidated[sl]].sum()),
-        "exploited": int(out.exploited[sl].sum()),
-    }
-    return stats
+def block_stats(out: "PathOutcomes", deposit: float, bounds: list[tuple[int, int]]) -> list[dict]:
+    """Sums over the paths lo:hi of each block, independent of how the blocks were batched.
+
+    ``bounds`` are consecutive blocks from path 0, each of ``BLOCK`` paths but
+    perhaps the last. Each sum reduces one block's contiguous values (numpy's
+    pairwise sum, in an order fixed by the block's length), never a running
+    total across blocks.
+    """
+    net, hedged, unhedged = out.net / deposit, out.hedged / deposit, out.unhedged / deposit
+    summed = (net, net * net, hedged, hedged * hedged, unhedged, unhedged * unhedged, out.fees, out.funding,
+              out.trade_fees, out.cover_paid, out.exploit_loss, out.pool_pnl, out.perp_pnl)
+    liquidated = out.liquidated
+    counted = (out.rebalances, liquidated, np.where(liquidated, out.liq_step, 0), out.exploited)
+    columns = [_block_sums(values, bounds) for values in summed + counted]
+    return [{"n": hi - lo, **dict(zip(SUMMED + COUNTED, row))} for (lo, hi), row in zip(bounds, zip(*columns))]
+
+
+def _block_sums(values: np.ndarray, bounds: list[tuple[int, int]]) -> list:
+    """One sum per block: whole blocks as the rows of a matrix, a short last block on its own."""
+    whole = bounds[-1][1] // BLOCK
+    sums = values[:whole * BLOCK].reshape(whole, BLOCK).sum(axis=1).tolist()
+    if whole < len(bounds):
+        sums.append(values[whole * BLOCK:bounds[-1][1]].sum().item())
+    return sums
 
 
 class Accumulator:

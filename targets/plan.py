@@ -20,6 +20,7 @@ PLAN_VERSION = 1
 
 # Scenario defaults; each is overridable from the command line.
 DEFAULT_PATHS = 10_000
+MAX_STEPS = 3650  # the simulator's bound (hedgec.simulation.engine.MAX_STEPS): ten years of daily steps
 DEFAULT_EXPLOIT_PROBABILITY = 0.02  # per venue and year: an assumption, not a measured rate
 DEFAULT_LOSS_SHARE = 0.5  # share of the funds at the venue lost in an exploit
 GRID_LOW, GRID_HIGH, GRID_STEP = 0.2, 3.0, 0.05  # price at the horizon over entry: -80% .. +200%
@@ -144,7 +145,7 @@ def default_seed(name: str) -> int:
 
 def monte_carlo(c: Compiled, vols: dict, options: PlanOptions) -> dict:
     days = c.analysis.horizon_days
-    steps = max(1, math.ceil(days))  # daily steps
+    steps = max(1, min(math.ceil(days), MAX_STEPS))  # daily steps, longer ones past MAX_STEPS
     step_days = days / steps
     per_step = step_days / DAYS_PER_YEAR
     return {

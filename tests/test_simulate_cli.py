@@ -87,10 +87,15 @@ def test_replay_of_a_crash(tmp_path, capsys):
     csv = write_csv(tmp_path / "crash.csv", [(i, 3000 - 1500 * i / 10) for i in range(11)])
     assert main(["simulate", V2, "--prices", csv, "--format", "json"]) == 0
     replay = json.loads(capsys.readouterr().out)["replay"]
-    assert replay["perp_pnl"][-1] == pytest.approx(5000, rel=0.02)
-    assert replay["hedged_pnl"][-1] / 20000 == pytest.approx(-0.0429, abs=0.005)
-    assert replay["hold_pnl"][-1] == pytest.approx(-5000)
+    assert replay["perp_pnl"] == pytest.approx(5000, rel=0.02)
+    assert replay["hedged_pnl"] / 20000 == pytest.approx(-0.0429, abs=0.005)
+    assert replay["hold_pnl"] == pytest.approx(-5000)
     assert replay["liquidation_step"] is None
+    assert replay["steps"] is None  # per-step series only with --per-step
+    assert main(["simulate", V2, "--prices", csv, "--format", "json", "--per-step"]) == 0
+    steps = json.loads(capsys.readouterr().out)["replay"]["steps"]
+    assert len(steps["perp_pnl"]) == 11 and steps["perp_pnl"][-1] == pytest.approx(replay["perp_pnl"])
+    assert steps["prices"][:2] == [3000.0, 2850.0]
 
 
 @pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
@@ -118,3 +123,181 @@ def test_bad_price_file_names_file_and_line(tmp_path, capsys):
 
 def test_plot_needs_png_or_svg(capsys):
     assert main(["simulate", V2, "--plot", "out.pdf"]) == 2
+
+
+POOL_ONLY = """strategy p {
+  horizon = HORIZON
+  base    = USDC
+  assume {
+    price.ETH = 3000 USDC
+    vol.ETH   = 60%
+    DRIFT
+  }
+  wallet main {
+    custody = self
+    chain   = ethereum
+    gas     = 0.25 ETH
+  }
+  pool lp {
+    venue   = uniswap_v2
+    pair    = ETH/USDC
+    deposit = 20000 USDC
+    from    = main
+  }
+}
+"""
+
+
+def pool_only(tmp_path, horizon="90d", drift=""):
+    path = tmp_path / "p.hedge"
+    path.write_text(POOL_ONLY.replace("HORIZON", horizon).replace("DRIFT", drift))
+    return str(path)
+
+
+def one_error_line(capsys, *words):
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("hedgec: error: "), err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+def test_a_huge_horizon_takes_longer_steps_and_says_so(tmp_path, capsys):
+    from hedgec.simulation.engine import MAX_STEPS
+    from hedgec.targets.plan import MAX_STEPS as PLAN_MAX_STEPS
+
+    assert PLAN_MAX_STEPS == MAX_STEPS
+    # 100,000 days in 3,650 steps of 27.397 days each, not 100,000 daily steps
+    assert main(["simulate", pool_only(tmp_path, "100000d"), "--paths", "50", "--workers", "1"]) == 0
+    assert "50 paths x 3,650 steps of 27.4 days over 100000 days" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("horizon, drift, words", [
+    ("90d", "drift.ETH = 1e6% apr", ("drift 1e+06%", "log-price drift 2466")),  # (1e4 - 0.18) x 90/365
+    ("1e12d", "", ("beyond floating-point range",)),
+])
+def test_prices_that_would_overflow_are_refused_in_one_line(tmp_path, capsys, horizon, drift, words):
+    assert main(["simulate", pool_only(tmp_path, horizon, drift), "--paths", "50"]) == 2
+    one_error_line(capsys, "cannot simulate", *words)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--workers", "-3"], ("--workers must be between 1 and 256, not -3",)),
+    (["--workers", "0"], ("--workers must be between 1",)),
+    (["--paths", "1000000000"], ("--paths must be at most 10,000,000",)),
+    (["--paths", "0"], ("--paths must be at least 1",)),
+])
+def test_bad_command_line_values_exit_2_with_one_line(capsys, args, words):
+    assert main(["simulate", V2] + args) == 2
+    one_error_line(capsys, *words)
+
+
+def test_engine_bounds_hold_for_direct_callers():
+    from hedgec.simulation import simulate
+    from hedgec.simulation.engine import MAX_PATHS, MAX_STEPS, SimulationError
+    from simulation_configs import bare_v2
+
+    for config in (bare_v2(paths=MAX_PATHS + 1), bare_v2(steps=MAX_STEPS + 1), bare_v2(drift=1e4)):
+        with pytest.raises(SimulationError):
+            simulate(config)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda plan: plan["strategy"].update(horizon_days=0.0), "the horizon is 0 days"),
+    (lambda plan: plan["perps"][0].update(rebalance_threshold=0.0), "perp `hedge` has rebalance = 0%"),
+])
+def test_unsimulable_plans_get_a_clean_message(change, words):
+    from hedgec.cli.main import UsageError
+    from hedgec.cli.simulate import simulation_config
+
+    plan = build_plan(compile_path(SPECS / "eth-usdc-v2-neutral.hedge"))
+    change(plan)
+    with pytest.raises(UsageError, match="cannot simulate: " + words.replace("`", ".")):
+        simulation_config(plan, "x.hedge")
+
+
+def test_zero_rebalance_from_a_strategy_exits_2(tmp_path, capsys):
+    text = (SPECS / "eth-usdc-v2-neutral.hedge").read_text().replace(
+        "leverage   = 1x", "leverage   = 1x\n    rebalance  = 0%")
+    path = tmp_path / "r.hedge"
+    path.write_text(text)
+    code = main(["simulate", str(path), "--paths", "50"])
+    err = capsys.readouterr().err
+    if code == 1:  # `check` refuses it: fine too, as long as it is a diagnostic
+        assert "rebalance" in err and "internal error" not in err
+    else:
+        assert code == 2 and "rebalance = 0%" in err and "internal error" not in err
+
+
+def test_control_characters_in_the_title_do_not_reach_the_terminal(tmp_path, capsys):
+    text = (SPECS / "eth-usdc-v2-neutral.hedge").read_text().replace(
+        'title   = "ETH/USDC', 'title   = "\x1b[2J\x1b]0;pwned\x07\x9b\u202eETH/USDC')
+    path = tmp_path / "esc.hedge"
+    path.write_text(text)
+    assert main(["simulate", str(path), "--paths", "50", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    title = out.splitlines()[0]
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+    assert title == r"eth_usdc_v2_neutral: \x1b[2J\x1b]0;pwned\x07\x9b\u202eETH/USDC v2 LP, delta-neutral on dYdX," \
+        " covered by Nexus Mutual"
+
+
+def test_terminal_safe_keeps_printable_text():
+    from hedgec.simulation.report import terminal_safe
+
+    assert terminal_safe("ETH/USDC — 3,000 € ü 漢") == "ETH/USDC — 3,000 € ü 漢"
+    assert terminal_safe("a\nb\tc\x7f\x9b") == "a\\x0ab\tc\\x7f\\x9b"  # a tab is harmless
+
+
+def test_plots_are_byte_identical_across_runs_and_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for hash_seed in ("1", "2"):
+        folder = tmp_path / f"seed{hash_seed}"
+        folder.mkdir()
+        draw = "; ".join(f"main(['simulate', {V2!r}, '--paths', '300', '--workers', '1', '--plot', {str(folder / name)!r}])"
+                         for name in ("plot.svg", "plot.png"))
+        subprocess.run([sys.executable, "-c", f"from hedgec.cli.main import main; {draw}"], check=True,
+                       capture_output=True, env=dict(os.environ, PYTHONHASHSEED=hash_seed))
+        runs.append({name: (folder / name).read_bytes() for name in ("plot.svg", "plot.png")})
+    assert runs[0] == runs[1]
+    assert b"<dc:date>" not in runs[0]["plot.svg"] and runs[0]["plot.png"][:4] == b"\x89PNG"
+
+
+@pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
+def test_replay_window_horizon_and_scaling_are_stated(capsys):
+    assert main(["simulate", V2, "--prices", str(ETH), "--from", "2021-05-11", "--to", "2021-05-23"]) == 0
+    out = capsys.readouterr().out
+    assert "Replay: 12 daily steps from 2021-05-11 to 2021-05-23" in out
+    assert "Spans 12 days, shorter than the strategy's 90-day horizon." in out
+    assert "Prices scaled by 0.71964" in out and "so the first, 4,168.70, is the entry price 3,000.00" in out
+    # without --to the replay stops at the horizon: 90 days after 2021-05-11 is 2021-08-09
+    assert main(["simulate", V2, "--prices", str(ETH), "--from", "2021-05-11"]) == 0
+    out = capsys.readouterr().out
+    assert "90 daily steps from 2021-05-11 to 2021-08-09" in out and "Spans the strategy's 90-day horizon" in out
+
+
+@pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
+def test_a_series_far_from_the_entry_price_is_warned(capsys):
+    btc = ETH.with_name("BTC-USD-daily.csv")
+    assert main(["simulate", V2, "--prices", str(btc), "--from", "2021-05-11", "--to", "2021-05-20"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "is it the price of ETH?" in err
+    assert main(["simulate", V2, "--prices", str(ETH), "--from", "2021-05-11", "--to", "2021-05-20"]) == 0
+    assert "warning" not in capsys.readouterr().err  # 4,168.70 is within 2x of 3,000
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--from", "2021-05-11"], "--from applies to a replay"),
+    (["--per-step"], "--per-step applies to a replay"),
+    (["--prices", "x.csv", "--per-step"], "--per-step adds per-step series to the JSON"),
+    (["--prices", "x.csv", "--workers", "2"], "--workers applies to the Monte Carlo"),
+    (["--prices", "x.csv", "--from", "soon"], "--from takes a date"),
+    (["--prices", "x.csv", "--from", "2021-05-11", "--to", "2021-05-01"], "is not before --to"),
+])
+def test_replay_flags_are_checked(capsys, args, words):
+    assert main(["simulate", V2] + args) == 2
+    one_error_line(capsys, words)

@@ -116,6 +116,7 @@ def test_same_seed_same_result_and_chunking_does_not_matter():
     assert simulate(config, chunk_size=8192, workers=1) == base
     assert simulate(config, chunk_size=1024, workers=1) == base
     assert simulate(config, chunk_size=3000, workers=2) == base
+    assert simulate(config, workers=2) == base  # default chunks, split so each worker gets several
     other = simulate(eth_v2_neutral(paths=5000, steps=30, seed=8), workers=1)
     assert other.mean_return != base.mean_return
 
