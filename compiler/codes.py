@@ -114,6 +114,28 @@ PACK.rule("H116", "unknown-assumption", "error", "An `assume` key hedgec does no
 and `gas_price`.
 """, STRUCTURE)
 
+PACK.rule("H119", "pool-range", "error", "A pool's `range` does not fit its venue or its price.", """
+Concentrated liquidity (Uniswap v3) holds its deposit between the two prices
+of `range`; constant-product pools (Uniswap v2) spread it over every price
+and take no range. A v3 position needs a range, and the entry price must lie
+inside it: outside, the position is all one token, earns no fees and leaves
+nothing for a hedge to offset.
+""", STRUCTURE)
+PACK.rule("H117", "implausible-value", "warning", "A value far outside what real strategies use.", """
+Each quantity has a domain (docs/language.md lists them): values where the
+formulas mean nothing are errors (H104), and values that are possible but
+far outside practice (a volatility above 300%, a fee or funding rate above
+100% a year, a horizon above ten years) are reported here, since they are
+more often a typo than a plan.
+""", "values")
+PACK.rule("H118", "unused-assumption", "warning", "An assumption nothing in the strategy uses.", """
+`assume` keys name an asset (`price.X`, `vol.X`, `drift.X`) or a perp market
+(`funding.MARKET`). One whose subject no leg holds or trades is used by
+nothing: most often a typo (`drift.ETHH`), which leaves the figure it meant
+to set at its catalog default. Wrapped tokens count as their underlying
+(WETH as ETH).
+""", "assumptions")
+
 PACK.rule("H901", "unused-suppression", "warning", "A `# hedgec: ignore[CODE]` comment that silences nothing.", """
 A suppression applies to diagnostics of its code on its own line. One that
 silences nothing is stale (the problem was fixed, or moved) and would hide a

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from . import diagnostics as diag
 from . import ir, syntax
 from .kinds import KINDS
-from .schema import ASSUME, FORMS, STRATEGY, Key, block_kinds
+from .schema import ASSUME, FORMS, STRATEGY, SUBJECTS, Key, block_kinds, shown
 from .source import Span
 from .units import Amount
 
@@ -105,7 +105,7 @@ def _fields(block: syntax.Block, keys: dict[str, Key], problems: list) -> tuple[
                                       hint=diag.did_you_mean(attr.key, keys) or _known(keys)))
             continue
         try:
-            fields[attr.key] = convert(key, attr.value)
+            fields[attr.key] = in_domain(key, convert(key, attr.value), attr.value.span, problems)
         except Problem as p:
             problems.append(diag.make(p.code, f"`{attr.key}`: {p.message}", p.span, hint=p.hint))
     for name, key in keys.items():
@@ -113,6 +113,32 @@ def _fields(block: syntax.Block, keys: dict[str, Key], problems: list) -> tuple[
             problems.append(diag.make("H103", f"`{_head(block)}` needs `{name}`", block.head_span,
                                       hint=f"add `{name} = ...`: {key.doc}"))
     return fields, spans
+
+
+def in_domain(key: Key, value, span: Span, problems: list):
+    """`value` if its magnitude lies in the key's domain; raises for the impossible
+    and records a warning (H117) for the implausible."""
+    if key.domain is None:
+        return value
+    magnitude = magnitude_of(value)
+    problem = key.domain.problem(magnitude)
+    if problem is not None:
+        d = key.domain
+        raise Problem(problem.format(low=shown(key.form, d.low or 0.0), high=shown(key.form, d.high or 0.0))
+                      + f", not {shown(key.form, magnitude)}", span)
+    if key.domain.implausible(magnitude):
+        problems.append(diag.make("H117", f"{shown(key.form, magnitude)} is far outside what strategies use "
+                                          f"(above {shown(key.form, key.domain.plausible)})", span,
+                                  hint="check the value; `# hedgec: ignore[H117]` if it is meant"))
+    return value
+
+
+def magnitude_of(value) -> float:
+    """The number a typed value carries, in its own unit."""
+    for attribute in ("value", "days", "gwei"):
+        if hasattr(value, attribute):
+            return getattr(value, attribute)
+    return float(value)
 
 
 def _head(block: syntax.Block) -> str:
@@ -144,8 +170,13 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
             problems.append(diag.make("H105", f"`{attr.key}` is assumed twice", attr.key_span))
             continue
         spans[attr.key] = attr.span
+        shape = _subject_problem(prefix, subject)
+        if shape is not None:
+            problems.append(diag.make("H116", f"`{attr.key}`: {shape}", attr.key_span,
+                                      hint=f"write `{ASSUME[prefix].doc.split('`')[1].split(' =')[0]}`"))
+            continue
         try:
-            value = convert(key, attr.value)
+            value = in_domain(key, convert(key, attr.value), attr.value.span, problems)
         except Problem as p:
             problems.append(diag.make(p.code, f"`{attr.key}`: {p.message}", p.span, hint=p.hint))
             continue
@@ -157,6 +188,16 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
         problems.append(diag.make("H101", "`assume` holds no nested blocks", nested.head_span))
     return ir.Assumptions(prices=tables["price"], vols=tables["vol"], funding=tables["funding"],
                           drift=tables["drift"], gas_price=gas_price, span=block.head_span, spans=spans)
+
+
+def _subject_problem(prefix: str, subject: str) -> str | None:
+    """Why the subject of `prefix.subject` has the wrong shape, or None."""
+    wanted = SUBJECTS.get(prefix)
+    if wanted == "market" and not MARKET.match(subject):
+        return f"`{prefix}` is assumed per perp market (BASE-QUOTE), not `{subject}`"
+    if wanted == "asset" and not ASSET.match(subject):
+        return f"`{prefix}` is assumed per asset, not `{subject}`"
+    return None
 
 
 # ---- values -----------------------------------------------------------------

@@ -75,7 +75,7 @@ def _catalog_names(strategy: ir.Strategy, catalog) -> list[diag.Diagnostic]:
                 found.append(problem)
                 continue
         if kind.resolve is not None:
-            found += kind.resolve(block, catalog)
+            found += kind.resolve(block, strategy, catalog)
     return found
 
 

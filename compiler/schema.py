@@ -7,11 +7,44 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Domain:
+    """Where a quantity means something: outside [low, high] is impossible (an
+    error), above `plausible` is implausible (a warning). Bounds are in the
+    value's own unit: fractions for percentages and rates, days for durations."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False  # `low` itself is impossible too (a deposit of 0)
+    plausible: float | None = None
+
+    def problem(self, value: float) -> str | None:
+        """Why `value` is impossible, or None."""
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return f"must be {'above' if self.low_open else 'at least'} {{low}}"
+        if self.high is not None and value > self.high:
+            return "must be at most {high}"
+        return None
+
+    def implausible(self, value: float) -> bool:
+        return self.plausible is not None and abs(value) > self.plausible
+
+
+@dataclass(frozen=True)
 class Key:
     form: str  # how the value is written; see FORMS
     doc: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    domain: Domain | None = None
+
+
+# Domains shared by several keys.
+POSITIVE = Domain(low=0.0, low_open=True)
+SHARE = Domain(low=0.0, low_open=True, high=1.0)  # of a whole: (0, 100%]
+ANNUAL_RATE = Domain(low=-10.0, high=10.0, plausible=1.0)  # |rate| <= 1000% a year; above 100% implausible
+VOLATILITY = Domain(low=0.0, low_open=True, high=10.0, plausible=3.0)  # (0, 1000%]; above 300% implausible
+HORIZON = Domain(low=0.0, low_open=True, high=36_500.0, plausible=3_650.0)  # days: up to 100 years
+GAS_PRICE = Domain(low=0.0, low_open=True, high=1e6, plausible=10_000.0)  # gwei
 
 
 FORMS = {
@@ -37,18 +70,22 @@ FORMS = {
 
 STRATEGY: dict[str, Key] = {
     "title": Key("text", "A one-line description shown in plans and checklists."),
-    "horizon": Key("duration", "How long the position is held.", required=True),
+    "horizon": Key("duration", "How long the position is held.", required=True, domain=HORIZON),
     "base": Key("asset", "The currency figures are reported in (default USDC)."),
 }
 
-# `assume` keys are dotted: a prefix and a subject.
+# `assume` keys are dotted: a prefix and a subject, an asset or a market as SUBJECTS says.
 ASSUME: dict[str, Key] = {
     "price": Key("price", "`price.ETH = 3000 USDC`: the entry price of an asset."),
-    "vol": Key("percent", "`vol.ETH = 60%`: annualised volatility of an asset."),
-    "funding": Key("rate", "`funding.ETH-USD = 8% apr`: expected funding; positive means longs pay shorts."),
-    "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift, for simulation."),
-    "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with."),
+    "vol": Key("percent", "`vol.ETH = 60%`: annualised volatility of an asset.", domain=VOLATILITY),
+    "funding": Key("rate", "`funding.ETH-USD = 8% apr`: expected funding; positive means longs pay shorts.",
+                   domain=ANNUAL_RATE),
+    "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift of the price.", domain=ANNUAL_RATE),
+    "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with.", domain=GAS_PRICE),
 }
+
+
+SUBJECTS = {"price": "asset", "vol": "asset", "drift": "asset", "funding": "market"}
 
 
 def block_keys() -> dict[str, dict[str, Key]]:
@@ -72,9 +109,38 @@ def reference_markdown() -> str:
         out += [f"### `{kind}`", "", "| key | value | required | meaning |", "|---|---|---|---|"]
         for name, key in keys.items():
             form = FORMS[key.form] if key.form != "choice" else "one of " + ", ".join(f"`{c}`" for c in key.choices)
-            out.append(f"| `{name}` | {form} | {'yes' if key.required else ''} | {key.doc} |")
+            out.append(f"| `{name}` | {form}{_domain_text(key)} | {'yes' if key.required else ''} | {key.doc} |")
         out.append("")
     out += ["### `assume`", "", "| key | value | meaning |", "|---|---|---|"]
     for prefix, key in ASSUME.items():
-        out.append(f"| `{prefix}{'' if prefix == 'gas_price' else '.X'}` | {FORMS[key.form]} | {key.doc} |")
+        out.append(f"| `{prefix}{'' if prefix == 'gas_price' else '.X'}` | {FORMS[key.form]}{_domain_text(key)} | "
+                   f"{key.doc} |")
     return "\n".join(out) + "\n"
+
+
+def shown(form: str, value: float) -> str:
+    """A bound in the unit its form is written in."""
+    from hedgec.numbers import plain
+
+    if form in ("percent", "rate", "percent_or_rate", "rebalance"):
+        return f"{plain(value * 100)}%" + (" apr" if form == "rate" else "")
+    if form == "duration":
+        return f"{plain(value)}d"
+    if form == "gas_price":
+        return f"{plain(value)} gwei"
+    return plain(value)
+
+
+def _domain_text(key: Key) -> str:
+    d = key.domain
+    if d is None:
+        return ""
+    parts = []
+    if d.low is not None:
+        parts.append(f"{'>' if d.low_open else '>='} {shown(key.form, d.low)}")
+    if d.high is not None:
+        parts.append(f"<= {shown(key.form, d.high)}")
+    text = "; " + " and ".join(parts)
+    if d.plausible is not None:
+        text += f" (above {shown(key.form, d.plausible)} is flagged as implausible)"
+    return text

@@ -69,10 +69,16 @@ def test_leverage_table_of_the_seed():
         assert check(text).figures["perps"]["hedge"]["notional"] == approx(notional)
 
 
-def test_pool_entered_above_its_range_has_nothing_to_hedge():
-    # at 3000 a 1000 .. 2000 position is all USDC: amount0 = 0, so any short is naked from entry
+def test_pool_entered_outside_its_range_is_refused():
+    # at 3000 a 1000 .. 2000 position is all USDC (nothing to hedge), a 3500 .. 4000 one all ETH
     result = check(variant("eth-usdc-v3-range", lp__range="1000 .. 2000 USDC"))
-    d = only(result, "H201")
-    assert "holds no ETH at entry" in d.message and "2,000 USDC" in d.message
-    assert "H202" not in codes(check(variant("eth-usdc-v3-range", lp__range="1000 .. 2000 USDC",
-                                             hedge__leverage="1x")))
+    d = only(result, "H119")
+    assert "does not contain the entry price 3000" in d.message and "all USDC" in d.message
+    assert result.blocked
+    d = only(check(variant("eth-usdc-v3-range", lp__range="3500 .. 4000 USDC")), "H119")
+    assert "all ETH" in d.message
+
+
+def test_a_v2_range_and_a_v3_without_one_are_errors():
+    assert "H119" in codes(check(variant(lp__range="2000 .. 4000 USDC")))
+    assert "H119" in codes(check(variant("eth-usdc-v3-range", lp__range=None)))

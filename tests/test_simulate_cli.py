@@ -167,18 +167,25 @@ def test_a_huge_horizon_takes_longer_steps_and_says_so(tmp_path, capsys):
     from hedgec.targets.plan import MAX_STEPS as PLAN_MAX_STEPS
 
     assert PLAN_MAX_STEPS == MAX_STEPS
-    # 100,000 days in 3,650 steps of 27.397 days each, not 100,000 daily steps
-    assert main(["simulate", pool_only(tmp_path, "100000d"), "--paths", "50", "--workers", "1"]) == 0
-    assert "50 paths x 3,650 steps of 27.4 days over 100000 days" in capsys.readouterr().out
+    # 36,500 days (the longest horizon `check` accepts) in 3,650 steps of 10 days, not 36,500 daily steps
+    assert main(["simulate", pool_only(tmp_path, "36500d"), "--paths", "50", "--workers", "1"]) == 0
+    assert "50 paths x 3,650 steps of 10 days over 36500 days" in capsys.readouterr().out
+
+
+def test_prices_that_would_overflow_are_refused_in_one_line(tmp_path, capsys):
+    # the largest drift and horizon `check` accepts: (10 - 0.18) x 100 years = 982 of log-price drift
+    assert main(["simulate", pool_only(tmp_path, "36500d", "drift.ETH = 1000% apr"), "--paths", "50"]) == 2
+    one_error_line(capsys, "cannot simulate", "drift 1000%", "log-price drift 982", "beyond floating-point range")
 
 
 @pytest.mark.parametrize("horizon, drift, words", [
-    ("90d", "drift.ETH = 1e6% apr", ("drift 1e+06%", "log-price drift 2466")),  # (1e4 - 0.18) x 90/365
-    ("1e12d", "", ("beyond floating-point range",)),
+    ("90d", "drift.ETH = 1e6% apr", ("must be at most 1000% apr",)),
+    ("1e12d", "", ("must be at most 36500d",)),
 ])
-def test_prices_that_would_overflow_are_refused_in_one_line(tmp_path, capsys, horizon, drift, words):
-    assert main(["simulate", pool_only(tmp_path, horizon, drift), "--paths", "50"]) == 2
-    one_error_line(capsys, "cannot simulate", *words)
+def test_values_outside_their_domain_stop_at_check(tmp_path, capsys, horizon, drift, words):
+    assert main(["simulate", pool_only(tmp_path, horizon, drift), "--paths", "50"]) == 1
+    err = capsys.readouterr().err
+    assert "error[H104]" in err and all(w in err for w in words), err
 
 
 @pytest.mark.parametrize("args, words", [

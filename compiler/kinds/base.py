@@ -86,7 +86,7 @@ class Kind:
     unwind: tuple[str, ...] = ()  # and to take it off
     adjust: tuple[str, ...] = ()  # transactions of one later adjustment (gas kept in reserve)
     skip: Callable[[Any], tuple[str, ...]] | None = None  # venue -> steps of setup/unwind that venue does not need
-    resolve: Callable | None = None  # (block, catalog) -> extra structure diagnostics
+    resolve: Callable | None = None  # (block, strategy, catalog) -> extra structure diagnostics
     drawing: Drawing | None = None
     plan: Callable | None = None  # (compiled, block) -> its plan entry
     catalog_figures: Callable | None = None  # (compiled, figures) -> {section: {key: entry}} for the plan

@@ -9,7 +9,7 @@ from hedgec.numbers import money_cents as money, tokens
 
 from .. import ir
 from ..ir import _span, _spans
-from ..schema import Key
+from ..schema import HORIZON, POSITIVE, Key
 from ..source import Span
 from ..units import Amount
 from .base import FROM, Checklist, Drawing, Kind, Reference
@@ -165,8 +165,8 @@ KIND = Kind(
     keys={
         "provider": Key("name", "The cover provider, e.g. `nexus_mutual`.", required=True),
         "protects": Key("ref", "The leg whose venue holds the funds covered.", required=True),
-        "amount": Key("amount", "The cover amount.", required=True),
-        "period": Key("duration", "How long the cover runs.", required=True),
+        "amount": Key("amount", "The cover amount.", required=True, domain=POSITIVE),
+        "period": Key("duration", "How long the cover runs.", required=True, domain=HORIZON),
         "from": Key("ref", "The wallet that pays the premium.", required=True),
     },
     # Cover is bought before the funds it protects go in.

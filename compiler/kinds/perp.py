@@ -11,7 +11,7 @@ from hedgec.numbers import money_cents as money, share, tokens
 from .. import diagnostics as diag
 from .. import ir
 from ..ir import _span, _spans
-from ..schema import Key
+from ..schema import POSITIVE, Domain, Key
 from ..source import Span
 from ..units import Amount, price_symbol
 from .base import FROM, Checklist, Drawing, Kind, Reference
@@ -86,8 +86,11 @@ def analyse(perp: PerpLeg, ctx) -> PerpFigures | None:
     if perp.leverage is not None:
         leverage, derived = perp.leverage.value, False
     elif perp.hedges is not None:
-        if not required:
-            return None  # no size to follow: the pool's figures are missing, or it holds none of the asset
+        if required is None:
+            return None  # the hedged pool has no figures: its own problem is reported
+        if required <= 0:
+            raise ValueError(f"`{perp.hedges.name}` holds no {market.base} at entry, so there is no size to "
+                             f"follow: add `leverage` to size the position")
         leverage, derived = finance.leverage_for(required * entry, collateral), True
     else:
         leverage, derived = 1.0, True
@@ -132,7 +135,7 @@ def value(f: PerpFigures, prices: Mapping, years: float):
     return f.collateral + sign * f.size * (prices[price_symbol(f.asset)] - f.entry_price)
 
 
-def resolve(perp: PerpLeg, catalog):
+def resolve(perp: PerpLeg, strategy, catalog):
     venue = catalog.venue(perp.venue)
     if catalog.market(perp.venue, perp.market) is None:
         yield diag.make("H112", f"`{perp.venue}` lists no market `{perp.market}`", perp.at("market"),
@@ -352,11 +355,14 @@ KIND = Kind(
         "side": Key("choice", "`short` to hedge a pool's long exposure.", required=True,
                     choices=("short", "long")),
         "hedges": Key("ref", "The pool whose exposure this leg offsets."),
-        "ratio": Key("percent", "Share of the pool's exposure to hedge (default 100%)."),
-        "collateral": Key("amount", "Margin deposited for this isolated position.", required=True),
+        "ratio": Key("percent", "Share of the pool's exposure to hedge (default 100%).",
+                     domain=Domain(low=0.0, low_open=True, plausible=1.0)),
+        "collateral": Key("amount", "Margin deposited for this isolated position.", required=True,
+                          domain=POSITIVE),
         "leverage": Key("leverage", "Notional / collateral; omitted, it follows from `hedges`."),
         "order": Key("order", "`market`, or `limit PRICE`."),
-        "rebalance": Key("rebalance", "Re-size the hedge when it drifts this far off target."),
+        "rebalance": Key("rebalance", "Re-size the hedge when it drifts this far off target.",
+                         domain=Domain(low=0.0, low_open=True, plausible=1.0)),
         "from": Key("ref", "The wallet (or leg) that funds the collateral.", required=True),
     },
     references=(FROM, Reference("hedges", "hedges", ("pool",))),

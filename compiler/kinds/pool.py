@@ -7,8 +7,9 @@ from typing import Mapping
 from hedgec import finance
 from hedgec.numbers import money_cents as money, tokens
 
+from .. import diagnostics as diag
 from .. import ir
-from ..schema import Key
+from ..schema import POSITIVE, Domain, Key
 from ..source import Span
 from ..units import Amount, price_symbol
 from ..ir import _span, _spans
@@ -84,6 +85,27 @@ def analyse(pool: Pool, ctx) -> PoolFigures:
     return PoolFigures(pool.name, pool.venue, venue.model or "constant_product", asset, quote, price,
                        deposit, volatile, quote_amount * to_base, volatile * price * to_base, liquidity,
                        low, high, fee_apr, finance.pool_fees(deposit, fee_apr, ctx.days), to_base)
+
+
+def resolve(pool: Pool, strategy, catalog):
+    """A range where the venue has ranges, inside which the entry price lies."""
+    concentrated = catalog.venue(pool.venue).model == "concentrated"
+    if pool.range is not None and not concentrated:
+        yield diag.make("H119", f"`range` applies to concentrated liquidity; {pool.venue} spreads the deposit "
+                                "over every price", pool.at("range"),
+                        hint="remove `range`, or use a concentrated venue such as `uniswap_v3`")
+    elif pool.range is None and concentrated:
+        yield diag.make("H119", f"a {pool.venue} position needs `range`", pool.span,
+                        hint="add `range = LOW .. HIGH QUOTE` around the entry price")
+    elif pool.range is not None:
+        price = strategy.assume.prices.get(pool.pair.base) or strategy.assume.prices.get(price_symbol(pool.pair.base))
+        low, high = pool.range.low, pool.range.high
+        if price is not None and price.asset == pool.range.asset and not low < price.value < high:
+            side = f"all {pool.pair.base}" if price.value <= low else f"all {pool.pair.quote}"
+            yield diag.make("H119", f"the range {low:g} .. {high:g} {pool.range.asset} does not contain the entry "
+                                    f"price {price.value:g}: the position would be {side} and earn no fees "
+                                    "until the price enters the range", pool.at("range"),
+                            hint="set the range around the entry price")
 
 
 def exposure(f: PoolFigures) -> dict[str, float]:
@@ -193,8 +215,9 @@ KIND = Kind(
     keys={
         "venue": Key("name", "The AMM: `uniswap_v2` or `uniswap_v3`.", required=True),
         "pair": Key("pair", "Volatile asset / quote asset, e.g. `ETH/USDC`.", required=True),
-        "deposit": Key("amount", "The value deposited, in the quote asset.", required=True),
-        "fee_apr": Key("percent_or_rate", "Expected fee income per year, e.g. `15%`."),
+        "deposit": Key("amount", "The value deposited, in the quote asset.", required=True, domain=POSITIVE),
+        "fee_apr": Key("percent_or_rate", "Expected fee income per year, e.g. `15%`.",
+                       domain=Domain(low=0.0, high=10.0, plausible=1.0)),
         "range": Key("range", "The price range of a concentrated (v3) position."),
         "from": Key("ref", "The wallet (or leg) that funds the deposit.", required=True),
     },
@@ -203,6 +226,7 @@ KIND = Kind(
     venue_kind="amm",
     section="pools",
     problem_key="pair",
+    resolve=resolve,
     analyse=analyse,
     funds_held=lambda f: f.deposit,
     carry=lambda f: {"fees": f.fees},

@@ -10,7 +10,7 @@ from hedgec.numbers import money_cents as money, tokens
 from .. import diagnostics as diag
 from .. import ir
 from ..ir import _span, _spans
-from ..schema import Key
+from ..schema import Domain, Key
 from ..source import Span
 from ..units import Amount
 from .base import Checklist, Drawing, Kind
@@ -73,7 +73,7 @@ def analyse(wallet: Wallet, ctx) -> WalletFigures:
                          tuple(actions), setup, reserve, ctx.adjustments, cost, cost * native_price, unwind)
 
 
-def resolve(wallet: Wallet, catalog):
+def resolve(wallet: Wallet, strategy, catalog):
     if wallet.chain not in catalog.chains:
         yield diag.make("H111", f"unknown chain `{wallet.chain}`", wallet.at("chain"),
                         hint=diag.did_you_mean(wallet.chain, catalog.chains))
@@ -144,7 +144,7 @@ KIND = Kind(
     keys={
         "custody": Key("choice", "Who holds the keys.", choices=("self", "custodial")),
         "chain": Key("name", "The chain the wallet transacts on (default ethereum)."),
-        "gas": Key("amount", "The balance set aside for gas, e.g. `0.25 ETH`."),
+        "gas": Key("amount", "The balance set aside for gas, e.g. `0.25 ETH`.", domain=Domain(low=0.0)),
     },
     section="wallets",
     analyse=analyse,

@@ -2,7 +2,13 @@
 locate figures that could not be computed for want of a price (H115)."""
 from __future__ import annotations
 
+import dataclasses
+
 from .. import diagnostics as diag
+from .. import ir
+from ..schema import SUBJECTS
+from ..units import Amount, price_symbol
+from ..kinds import KINDS
 from ..registry import Pack
 from .base import Context
 
@@ -40,3 +46,43 @@ def figures_missing(ctx: Context):
         problem, _, fix = message.partition(": add ")  # units.Prices phrases its fix this way
         yield diag.make("H115", f"cannot compute the figures of `{block}`: {problem}",
                         ctx.where(ctx.strategy.block(block), key), hint=f"add {fix}" if fix else None)
+
+
+@PACK.check("H118")
+def unused_assumptions(ctx: Context):
+    assume = ctx.strategy.assume
+    assets, markets = _subjects_used(ctx)
+    for key in assume.spans:
+        prefix, _, subject = key.partition(".")
+        wanted = SUBJECTS.get(prefix)
+        used = markets if wanted == "market" else assets
+        if wanted is None or (subject if wanted == "market" else price_symbol(subject)) in used:
+            continue
+        what = "perp market" if wanted == "market" else "asset"
+        yield diag.make("H118", f"`{key}` is used by nothing: no leg holds or trades the {what} `{subject}`",
+                        assume.at(key), hint=diag.did_you_mean(subject, used) or
+                        (f"the strategy uses {', '.join(sorted(used))}" if used else f"no leg uses any {what}"))
+
+
+def _subjects_used(ctx: Context) -> tuple[set[str], set[str]]:
+    """Price symbols and perp markets the strategy's blocks name or hold."""
+    assets, markets = {price_symbol(ctx.strategy.base)}, set()
+    for block in ctx.strategy.blocks:
+        for field in dataclasses.fields(block):
+            value = getattr(block, field.name)
+            if isinstance(value, ir.Order):
+                value = value.limit
+            if isinstance(value, Amount | ir.PriceRange):
+                assets.add(price_symbol(value.asset))
+            elif isinstance(value, ir.Pair):
+                assets |= {price_symbol(value.base), price_symbol(value.quote)}
+            elif field.name == "market" and isinstance(value, str):
+                markets.add(value)
+                assets.add(price_symbol(value.split("-")[0]))
+    a = ctx.analysis
+    for name, f in a.figures.items():
+        kind = KINDS[a.kinds[name]]
+        assets |= set(kind.exposure(f)) if kind.exposure else set()
+        if hasattr(f, "native"):
+            assets.add(price_symbol(f.native))
+    return assets, markets
