@@ -58,3 +58,8 @@ def _cover_codes(amount: int, period: int) -> set[str]:
 @given(st.integers(1, 30000), st.integers(1, 20000), st.integers(1, 400))
 def test_a_larger_cover_never_adds_a_cover_warning(amount, extra, period):
     assert _cover_codes(amount + extra, period) <= _cover_codes(amount, period)
+
+
+def test_cover_a_hair_short_of_the_funds_is_not_called_100_percent():
+    d = only(check(variant(dydx_cover__amount="9997 USDC")), "H502")
+    assert "protects only 99.9%" in d.message

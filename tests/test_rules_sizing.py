@@ -50,6 +50,9 @@ def test_naked_short_above_the_v3_range_top():
     d = only(check(variant("eth-usdc-v3-range")), "H202")
     assert "above 4,000 USDC" in d.message and d.data["range_high"] == 4000
     assert "H202" not in codes(check(variant()))  # a v2 pool always holds some ETH
+    # following the hint silences it: a rebalanced short shrinks with the pool's ETH
+    assert "rebalance = 10%" in d.hint
+    assert "H202" not in codes(check(variant("eth-usdc-v3-range", hedge__rebalance="10%")))
 
 
 def test_long_perp_does_not_hedge_a_pool():

@@ -117,8 +117,8 @@ def size_off(ctx: Context):
 def naked_above_range(ctx: Context):
     for perp, f, pool in _hedging(ctx):
         if pool.model != "concentrated" or pool.range_high is None or pool.volatile_amount <= 0 \
-                or not _hedges_right_thing(perp, f, pool):  # naked from entry is H201's
-            continue
+                or not _hedges_right_thing(perp, f, pool) or perp.rebalance is not None:
+            continue  # naked from entry is H201's; a rebalanced short shrinks with the pool's holding
         top = money(pool.range_high, pool.quote)
         notes = ()
         if f.liquidation_price > pool.range_high:
