@@ -29,26 +29,26 @@ BOUND_CHECK, BOUND_STEP = 40, 80
 
 
 def best_time(fn, runs: int) -> float:
-    """The best of `runs`, without the garbage collector (whose passes over every
-    live object make any allocating loop look superlinear)."""
     times = []
     for _ in range(runs):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        finally:
-            gc.enable()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
     return min(times)
 
 
-def growth(make, run, small: int, runs: int = 3) -> float:
-    """How many times longer `run(make(n))` takes at 20 x n than at n (after a warm-up)."""
+def growth(make, run, small: int, factor: int = FACTOR, runs: int = 3) -> float:
+    """How many times longer `run(make(n))` takes at factor x n than at n (after a
+    warm-up), with the garbage collector paused: its passes over every live object
+    would make any allocating loop look superlinear."""
     run(make(2))
-    small_input, large_input = make(small), make(small * FACTOR)
-    return best_time(lambda: run(large_input), runs) / best_time(lambda: run(small_input), runs * 3)
+    small_input, large_input = make(small), make(small * factor)
+    gc.collect()
+    gc.disable()
+    try:
+        return best_time(lambda: run(large_input), runs) / best_time(lambda: run(small_input), runs * 3)
+    finally:
+        gc.enable()
 
 
 def _bench():
