@@ -3,7 +3,6 @@ upward from the checked file, like ruff."""
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
@@ -67,6 +66,8 @@ def _settings_above(folder: Path) -> Path | None:
 
 
 def _has_section(path: Path) -> bool:
+    import tomllib  # only when a settings file is found: start-up of `check` stays light
+
     try:
         return "hedgec" in tomllib.loads(path.read_text("utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -78,6 +79,8 @@ def load_config(path: Path | None) -> Config:
     """The settings in `path` (a pyproject.toml or hedgec.toml), or defaults."""
     if path is None:
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
