@@ -7,9 +7,9 @@ caches slows per item as it grows. Times are the best of a few runs, and only
 their ratio is checked, never a duration."""
 from __future__ import annotations
 
+import functools
 import gc
 import importlib.util
-import time
 
 import pytest
 
@@ -28,15 +28,6 @@ FACTOR = 20
 BOUND_CHECK, BOUND_STEP = 40, 80
 
 
-def best_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def growth(make, run, small: int, factor: int = FACTOR, runs: int = 3) -> float:
     """How many times longer `run(make(n))` takes at factor x n than at n (after a
     warm-up), with the garbage collector paused: its passes over every live object
@@ -46,12 +37,15 @@ def growth(make, run, small: int, factor: int = FACTOR, runs: int = 3) -> float:
     gc.collect()
     gc.disable()
     try:
-        return best_time(lambda: run(large_input), runs) / best_time(lambda: run(small_input), runs * 3)
+        best_of = _bench().best_of
+        return best_of(runs, lambda: run(large_input)) / best_of(runs * 3, lambda: run(small_input))
     finally:
         gc.enable()
 
 
+@functools.cache
 def _bench():
+    """benchmarks/bench_check.py: its corpus and its timer."""
     spec = importlib.util.spec_from_file_location("bench_check", ROOT / "benchmarks" / "bench_check.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
