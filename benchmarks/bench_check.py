@@ -1,23 +1,29 @@
-"""How fast is `hedgec check`?
+"""How fast is `hedgec check`, and does it stay linear?
 
-Generates a corpus of strategies and reports, side by side in one run:
+Every figure is printed beside its baseline, measured in the same run:
 
-1. checking many small files (parse, IR, graph, rules) against loading the
-   same strategies written as YAML with ruamel.yaml plus jsonschema
-   validation, which is what a user would pick instead of a language;
-2. the same for one large file holding many legs;
-3. the wall time of `hedgec check` on one small file against a bare
-   `python -c pass` and against the imports no check can avoid (lark and
-   networkx).
+1. whole commands, interpreter start-up included on both sides: `hedgec check`
+   over 500 small files and over one 2,500-leg file, every diagnostic rendered
+   as text, against a script loading the same strategies as YAML with
+   ruamel.yaml's round-trip loader (the one a user keeping comments uses) and
+   validating them with jsonschema. Target: 3x faster.
+2. one small file: `hedgec check FILE` against `python -c "import lark, networkx"`,
+   the imports no check can avoid. Target: within 1.25x.
+3. the same comparisons in process (warm imports), with diagnostics rendered.
+4. linearity: check plus rendering in each output format, from 150 to 2,500
+   legs, on the clean corpus and on its variant with one diagnostic per unit;
+   the fitted exponent of time against legs. Target: at most 1.1.
 
-Targets: the whole check at least 3x faster than the YAML load; one small
-file within 2x of `python -c pass` + the unavoidable imports.
+The corpus is clean (no error, no warning: only the cover-cost infos every
+cover earns); its variant has one warning (H502, cover below funds) per unit of
+four legs, so both the quiet and the talkative paths are measured.
 
-    python benchmarks/bench_check.py [--files 500] [--legs 400]
+    python benchmarks/bench_check.py [--files 500] [--legs 2500] [--runs 5] [--quick]
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import subprocess
@@ -28,24 +34,43 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = (ROOT / "specs" / "eth-usdc-v2-neutral.hedge").read_text()
+LEGS_PER_UNIT = 4  # a pool, its hedge, and a cover for each
+FORMATS = ("text", "json", "github", "sarif")
 
 
-def strategy_text(i: int) -> str:
-    """A variant of the v2 example with its own name and amounts."""
+# ---- the corpus -------------------------------------------------------------
+
+def small_text(i: int, diagnostic: bool = False) -> str:
+    """The v2 example with its own name and amounts, covered in full (or the
+    perp's cover 10% short: one H502 warning)."""
+    deposit, collateral = 20000 + 2 * i, 10000 + i
+    perp_cover = collateral * 9 // 10 if diagnostic else collateral
     return (TEMPLATE.replace("strategy eth_usdc_v2_neutral", f"strategy s{i}")
-            .replace("deposit = 20000 USDC", f"deposit = {20000 + i} USDC")
-            .replace("collateral = 10000 USDC", f"collateral = {10000 + i // 2} USDC"))
+            .replace("deposit = 20000 USDC", f"deposit = {deposit} USDC")
+            .replace("collateral = 10000 USDC", f"collateral = {collateral} USDC")
+            .replace("amount   = 10000 USDC", f"amount   = {perp_cover} USDC")
+            .replace("amount   = 20000 USDC", f"amount   = {deposit} USDC"))
 
 
-def large_text(legs: int) -> str:
-    """One strategy with `legs` pools, each hedged and covered."""
-    head, _, _ = TEMPLATE.partition("  pool lp {")
-    parts = [head]
-    for i in range(legs):
+def large_text(legs: int, diagnostic: bool = False) -> str:
+    """One strategy of `legs` legs in units of four: a pool, the perp hedging
+    it, and cover for each (the perp's 10% short with `diagnostic`)."""
+    units = max(legs // LEGS_PER_UNIT, 1)
+    head, _, _ = TEMPLATE.partition("  wallet main {")
+    parts = [head, f"""  wallet main {{
+    custody = self
+    chain   = ethereum
+    gas     = {0.05 * units + 1:g} ETH
+  }}
+
+"""]
+    for i in range(units):
+        deposit, collateral = 200000 + 2 * i, 100000 + i
+        perp_cover = collateral * 9 // 10 if diagnostic else collateral
         parts.append(f"""  pool lp{i} {{
     venue   = uniswap_v2
     pair    = ETH/USDC
-    deposit = {1000 + i} USDC
+    deposit = {deposit} USDC
     fee_apr = 15%
     from    = main
   }}
@@ -55,16 +80,24 @@ def large_text(legs: int) -> str:
     market     = ETH-USD
     side       = short
     hedges     = lp{i}
-    collateral = {(1000 + i) / 2:g} USDC
+    collateral = {collateral} USDC
     leverage   = 1x
     order      = market
     from       = main
   }}
 
-  cover cover{i} {{
+  cover lp_cover{i} {{
     provider = nexus_mutual
     protects = lp{i}
-    amount   = {1000 + i} USDC
+    amount   = {deposit} USDC
+    period   = 90d
+    from     = main
+  }}
+
+  cover hedge_cover{i} {{
+    provider = nexus_mutual
+    protects = hedge{i}
+    amount   = {perp_cover} USDC
     period   = 90d
     from     = main
   }}
@@ -116,32 +149,51 @@ def to_yaml(text: str) -> str:
     """The strategy in `text` written as the YAML document a user would keep instead."""
     from hedgec.compiler.syntax import parse
 
+    lines_of_text = text.splitlines()
     tree = parse(text, "x")
     (strategy,) = tree.blocks
+
+    def raw(span) -> str:
+        return '"' + lines_of_text[span.line - 1][span.column - 1: span.end_column - 1].replace('"', "'") + '"'
+
     lines = ["strategy:", f"  name: {strategy.name}"]
     for attr in strategy.attributes:
-        lines.append(f"  {attr.key}: {_raw(text, attr.value.span)}")
+        lines.append(f"  {attr.key}: {raw(attr.value.span)}")
     groups: dict[str, list] = {}
     for block in strategy.blocks:
         groups.setdefault(block.kind, []).append(block)
     for kind, blocks in groups.items():
         if kind == "assume":
             lines.append("  assume:")
-            lines += [f"    {a.key}: {_raw(text, a.value.span)}" for a in blocks[0].attributes]
+            lines += [f"    {a.key}: {raw(a.value.span)}" for a in blocks[0].attributes]
             continue
         lines.append(f"  {kind}s:")
         for block in blocks:
             lines.append(f"    {block.name}:")
-            lines += [f"      {a.key}: {_raw(text, a.value.span)}" for a in block.attributes]
+            lines += [f"      {a.key}: {raw(a.value.span)}" for a in block.attributes]
     return "\n".join(lines) + "\n"
 
 
-def _raw(text: str, span) -> str:
-    line = text.splitlines()[span.line - 1]
-    return '"' + line[span.column - 1: span.end_column - 1].replace('"', "'") + '"'
+# ---- the two sides, in process ------------------------------------------------
+
+def check_and_render(paths, fmt: str = "text") -> int:
+    """`hedgec check` minus the process: check each file and render the report."""
+    from hedgec.cli.output import FORMATS as RENDER
+    from hedgec.compiler.pipeline import check_file
+
+    results = [check_file(str(p)) for p in paths]
+    assert all(r.strategy is not None for r in results), "a corpus file did not compile"
+    return len(RENDER[fmt](results))
 
 
-# ---- measuring ----
+def yaml_load_all(paths, validator) -> None:
+    """The YAML route: round-trip load (comments kept) and validate."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # typ="rt"
+    for path in paths:
+        validator.validate(yaml.load(Path(path).read_text()))
+
 
 def best_of(runs: int, fn) -> float:
     times = []
@@ -152,94 +204,146 @@ def best_of(runs: int, fn) -> float:
     return min(times)
 
 
-def check_all(paths):
-    from hedgec.compiler.pipeline import check_file
-
-    for path in paths:
-        result = check_file(str(path))
-        assert result.strategy is not None, f"{path} did not compile"  # findings are fine, crashes are not
-
-
-def yaml_all(paths, validator):
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe")
-    for path in paths:
-        validator.validate(yaml.load(Path(path).read_text()))
-
-
-def wall(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
+def wall(cmd: list[str], runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system, workers included) of a
+    command, after one warm-up run; run outside the source tree, so an installed
+    hedgec is not shadowed by the checkout's `hedgec/` folder."""
+    def once() -> tuple[float, float]:
         start = time.perf_counter()
-        subprocess.run(cmd, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+        _, _, usage = os.wait4(child.pid, 0)
+        return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+    once()
+    times = [once() for _ in range(runs)]
+    return statistics.median(t for t, _ in times), statistics.median(c for _, c in times)
+
+
+def exponent(sizes, times) -> float:
+    """The slope of log(time) against log(size), least squares."""
+    xs, ys = [math.log(s) for s in sizes], [math.log(t) for t in times]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+# ---- the report -----------------------------------------------------------------
+
+def row(what: str, ours: float, base: float, goal: str, met: bool) -> None:
+    print(f"  {what:<46} {ours * 1000:>9.1f} ms {base * 1000:>9.1f} ms  {goal:<24} {'met' if met else 'NOT MET'}")
+
+
+def command_row(what: str, ours: tuple, base: tuple, goal: float, faster: bool) -> None:
+    """Wall-time ratio against the goal, with the CPU-time ratio beside it (steadier on a busy machine)."""
+    ratio, cpu = (base[0] / ours[0], base[1] / ours[1]) if faster else (ours[0] / base[0], ours[1] / base[1])
+    met = ratio >= goal if faster else ratio <= goal
+    print(f"  {what:<46} {ours[0] * 1000:>9.1f} ms {base[0] * 1000:>9.1f} ms  "
+          f"{'>=' if faster else '<='} {goal:g}x: {ratio:.2f}x (cpu {cpu:.2f}x)   {'met' if met else 'NOT MET'}")
+
+
+def write_corpus(folder: Path, files: int, legs: int) -> dict:
+    corpus = {}
+    for variant, diagnostic in (("clean", False), ("diag", True)):
+        sub = folder / variant
+        sub.mkdir()
+        hedge, yaml = [], []
+        for i in range(files):
+            text = small_text(i, diagnostic)
+            (sub / f"s{i}.hedge").write_text(text)
+            (sub / f"s{i}.yaml").write_text(to_yaml(text))
+            hedge.append(sub / f"s{i}.hedge")
+            yaml.append(sub / f"s{i}.yaml")
+        big = large_text(legs, diagnostic)
+        (sub / "big.hedge").write_text(big)
+        (sub / "big.yaml").write_text(to_yaml(big))
+        corpus[variant] = {"small": hedge, "small_yaml": yaml, "big": [sub / "big.hedge"],
+                           "big_yaml": [sub / "big.yaml"], "big_kib": len(big) // 1024}
+    return corpus
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=500)
-    parser.add_argument("--legs", type=int, default=400)
+    parser.add_argument("--legs", type=int, default=2500)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--yaml-folder", help=argparse.SUPPRESS)  # internal: the YAML side as a command
+    parser.add_argument("--quick", action="store_true", help="fewer runs and sizes, for a smoke test")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter whose hedgec the commands run, e.g. a venv with `pip install .`")
+    parser.add_argument("--yaml-files", nargs="*", help=argparse.SUPPRESS)  # internal: the YAML side as a command
     args = parser.parse_args()
-    if args.yaml_folder:
-        import jsonschema
-
-        yaml_all(sorted(Path(args.yaml_folder).glob("s*.yaml")), jsonschema.Draft202012Validator(yaml_schema()))
-        return
-
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(yaml_schema())
+    if args.yaml_files is not None:
+        yaml_load_all(args.yaml_files, validator)
+        return
+    runs = 2 if args.quick else args.runs
+    hedgec = [args.python, "-m", "hedgec", "check"]
+    yaml_cli = [args.python, __file__, "--yaml-files"]
+
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        hedge_paths, yaml_paths = [], []
-        for i in range(args.files):
-            text = strategy_text(i)
-            (folder / f"s{i}.hedge").write_text(text)
-            (folder / f"s{i}.yaml").write_text(to_yaml(text))
-            hedge_paths.append(folder / f"s{i}.hedge")
-            yaml_paths.append(folder / f"s{i}.yaml")
-        big = large_text(args.legs)
-        (folder / "big.hedge").write_text(big)
-        (folder / "big.yaml").write_text(to_yaml(big))
-        yaml_all(yaml_paths[:1], validator)  # both sides warm: imports and caches
-        check_all(hedge_paths[:1])
+        corpus = write_corpus(Path(tmp), args.files, args.legs)
+        clean, diag = corpus["clean"], corpus["diag"]
+        for variant in corpus.values():  # both sides warm, and the corpus is what it claims
+            check_and_render(variant["small"][:1])
+            yaml_load_all(variant["small_yaml"][:1], validator)
+        _assert_corpus(clean, diag)
 
-        rows = []
-        t_hedge = best_of(args.runs, lambda: check_all(hedge_paths))
-        t_yaml = best_of(args.runs, lambda: yaml_all(yaml_paths, validator))
-        rows.append((f"{args.files} small files", t_hedge, t_yaml))
-        t_hedge_big = best_of(args.runs, lambda: check_all([folder / "big.hedge"]))
-        t_yaml_big = best_of(args.runs, lambda: yaml_all([folder / "big.yaml"], validator))
-        rows.append((f"1 file, {3 * args.legs} legs ({len(big) // 1024} KiB)", t_hedge_big, t_yaml_big))
+        print(f"hedgec run by {args.python}")
+        print(f"{'':2}{'target':<46} {'hedgec':>12} {'baseline':>12}  goal and ratio")
+        print(f"whole commands (start-up included), text output, median of {runs}; baseline: YAML round-trip + schema")
+        for name, variant in (("clean", clean), ("1 warning a unit", diag)):
+            for key, label in (("small", f"{args.files} small files"),
+                               ("big", f"1 file, {args.legs} legs ({variant['big_kib']} KiB)")):
+                ours = wall([*hedgec, *map(str, variant[key])], runs)
+                base = wall([*yaml_cli, *map(str, variant[key + "_yaml"])], runs)
+                command_row(f"{label}, {name}", ours, base, 3, faster=True)
+        small = str(clean["small"][0])
+        floor = wall([args.python, "-c", "import lark, networkx"], runs * 3)
+        ours = wall([*hedgec, small], runs * 3)
+        print(f"one small file, median of {runs * 3}; baseline: python -c 'import lark, networkx'")
+        command_row("hedgec check FILE", ours, floor, 1.25, faster=False)
+        bare = wall([args.python, "-c", "pass"], runs * 3)
+        helped = wall([args.python, "-m", "hedgec", "--help"], runs * 3)
+        print(f"  (python -c pass: {bare[0] * 1000:.1f} ms; hedgec --help: {helped[0] * 1000:.1f} ms)")
 
-        print(f"{'corpus':<32} {'hedgec check':>14} {'YAML+schema':>14} {'speed-up':>9}")
-        for name, th, ty in rows:
-            print(f"{name:<32} {th * 1000:>11.1f} ms {ty * 1000:>11.1f} ms {ty / th:>8.2f}x")
-        per_file = rows[0][1] / args.files
-        print(f"throughput: {args.files / rows[0][1]:,.0f} files/s ({per_file * 1000:.2f} ms per file)")
+        print("in process (warm imports), diagnostics rendered as text, best of", runs)
+        for name, variant in (("clean", clean), ("1 warning a unit", diag)):
+            for key, label in (("small", f"{args.files} small files"), ("big", f"1 file, {args.legs} legs")):
+                ours = best_of(runs, lambda: check_and_render(variant[key]))
+                base = best_of(runs, lambda: yaml_load_all(variant[key + "_yaml"], validator))
+                row(f"{label}, {name}", ours, base, f">= 3x: {base / ours:.2f}x", base / ours >= 3)
 
-        # Whole commands over the folder, interpreter start-up included on both sides.
-        yaml_cli = [sys.executable, __file__, "--yaml-folder", str(folder)]
-        t_yaml_cli = wall(yaml_cli, args.runs)
-        print(f"\nwhole commands over the {args.files} files (median of {args.runs}):")
-        print(f"  YAML loader + jsonschema script      {t_yaml_cli * 1000:8.1f} ms")
-        for jobs in ("1", str(os.cpu_count() or 1)):
-            t = wall([sys.executable, "-m", "hedgec", "check", "--jobs", jobs, *map(str, hedge_paths)], args.runs)
-            print(f"  hedgec check --jobs {jobs:<2}               {t * 1000:8.1f} ms  = {t_yaml_cli / t:.2f}x faster")
+        sizes = [150, 600, 2500] if args.quick else [150, 300, 600, 1200, 2500]
+        print(f"linearity: check + render, legs {sizes[0]} to {sizes[-1]}; fitted exponent (goal <= 1.1)")
+        folder = Path(tmp) / "sizes"
+        folder.mkdir()
+        for name, diagnostic in (("clean", False), ("1 warning a unit", True)):
+            paths = []
+            for legs in sizes:
+                paths.append(folder / f"{legs}-{diagnostic}.hedge")
+                paths[-1].write_text(large_text(legs, diagnostic))
+            for fmt in FORMATS:
+                times = [best_of(runs, lambda p=p: check_and_render([p], fmt)) for p in paths]
+                slope = exponent(sizes, times)
+                per_leg = " ".join(f"{t / s * 1e6:.0f}" for s, t in zip(sizes, times))
+                print(f"  {name + ', ' + fmt:<30} exponent {slope:.2f} "
+                      f"({'met' if slope <= 1.1 else 'NOT MET'}); us a leg: {per_leg}")
 
-        small = str(hedge_paths[0])
-        bare = wall([sys.executable, "-c", "pass"], args.runs * 2)
-        imports = wall([sys.executable, "-c", "import lark, networkx"], args.runs * 2)
-        cli = wall([sys.executable, "-m", "hedgec", "check", small], args.runs * 2)
-        print(f"\none small file, wall time (median of {args.runs * 2}):")
-        print(f"  python -c pass                      {bare * 1000:7.1f} ms")
-        print(f"  python -c 'import lark, networkx'   {imports * 1000:7.1f} ms  (the unavoidable imports)")
-        print(f"  hedgec check FILE                   {cli * 1000:7.1f} ms  "
-              f"= {cli / imports:.2f}x the unavoidable imports (target <= 2x)")
+
+def _assert_corpus(clean: dict, diag: dict) -> None:
+    """The clean corpus earns no error or warning; the variant one warning a unit."""
+    from hedgec.compiler.diagnostics import Severity
+    from hedgec.compiler.pipeline import check_file
+
+    for path in clean["small"][:3] + clean["big"]:
+        loud = [d.code for d in check_file(str(path)).diagnostics if d.severity is not Severity.INFO]
+        assert not loud, f"{path.name} of the clean corpus earns {loud}"
+    for path in diag["small"][:3]:
+        loud = [d.code for d in check_file(str(path)).diagnostics if d.severity is not Severity.INFO]
+        assert loud == ["H502"], f"{path.name} of the variant earns {loud}"
+    units = int(diag["big"][0].read_text().count("perp hedge"))
+    loud = [d.code for d in check_file(str(diag["big"][0])).diagnostics if d.severity is not Severity.INFO]
+    assert loud == ["H502"] * units, f"the large file of the variant earns {sorted(set(loud))}"
 
 
 if __name__ == "__main__":

@@ -40,9 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hedgec", description="Compile and validate DeFi hedge strategies.")
     parser.add_argument("--version", action="version", version=f"hedgec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        _module(module).add_arguments(command, name)
+    for name, (_, help_text) in COMMANDS.items():
+        # Names and help only: `hedgec --help` imports no command (main runs a
+        # named command with _single_parser, which adds its arguments).
+        sub.add_parser(name, help=help_text, description=help_text)
     return parser
 
 

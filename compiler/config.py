@@ -89,6 +89,8 @@ def load_config(path: Path | None) -> Config:
     """The settings in `path` (a pyproject.toml or hedgec.toml), or defaults."""
     if path is None:
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:

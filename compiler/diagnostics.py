@@ -71,10 +71,42 @@ def make(code: str, message: str, span: Span, hint: str | None = None,
 
 def did_you_mean(word: str, choices) -> str | None:
     """A hint naming the closest known word, if one is close enough."""
-    import difflib
+    return Suggestions(choices)(word)
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else None
+
+class Suggestions:
+    """Did-you-mean hints against one set of known names, indexed once.
+
+    Up to FULL_SCAN names, a word is compared with all of them. Beyond, only
+    with its neighbours in sorted order, forwards and spelt backwards (a typo
+    keeps either the start or the end of a name), so a file with thousands of
+    misspelt references among thousands of names stays linear."""
+
+    FULL_SCAN = 64
+    NEIGHBOURS = 4  # on each side, in each order
+
+    def __init__(self, choices):
+        self.names = sorted(set(choices))
+        self.backwards = sorted(n[::-1] for n in self.names) if len(self.names) > self.FULL_SCAN else []
+        self.answers: dict[str, str | None] = {}
+
+    def __call__(self, word: str) -> str | None:
+        if word not in self.answers:
+            import difflib
+
+            close = difflib.get_close_matches(word, self._near(word), n=1, cutoff=0.5)
+            self.answers[word] = f"did you mean `{close[0]}`?" if close else None
+        return self.answers[word]
+
+    def _near(self, word: str) -> list[str]:
+        if not self.backwards:
+            return self.names
+        import bisect
+
+        k = self.NEIGHBOURS
+        i = bisect.bisect(self.names, word)
+        j = bisect.bisect(self.backwards, word[::-1])
+        return self.names[max(i - k, 0): i + k] + [n[::-1] for n in self.backwards[max(j - k, 0): j + k]]
 
 
 def has_errors(diagnostics) -> bool:

@@ -13,6 +13,7 @@ and refuses with FormatError when they differ.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -59,42 +60,59 @@ def format_source(text: str, path: str = "<string>") -> str:
 class _Printer:
     def __init__(self, tree: syntax.SyntaxTree, text: str):
         source_lines = text.split("\n")  # lark counts lines by "\n" only
-        self.own_line = [c for c in tree.comments if not source_lines[c.span.line - 1][: c.span.column - 1].strip()]
-        self.trailing = {c.span.line: c for c in tree.comments if c not in self.own_line}
+        self.own_line: list[syntax.Comment] = []  # in source order, as the scanner found them
+        self.trailing: dict[int, syntax.Comment] = {}
+        for c in tree.comments:
+            if source_lines[c.span.line - 1][: c.span.column - 1].strip():
+                self.trailing[c.span.line] = c
+            else:
+                self.own_line.append(c)
+        self.own_lines = [c.span.line for c in self.own_line]
         self.groups = 0
 
     def new_group(self) -> int:
         self.groups += 1
         return self.groups
 
-    def items(self, entries, comments, start: int, end: int) -> list[_Item]:
+    def items(self, entries, start: int, end: int) -> list[_Item]:
         """Entries and the own-line comments between lines `start` and `end`
         that are not inside a nested block, in source order."""
-        inside = [c for c in comments if start < c.span.line < end
-                  and not any(b.span.line <= c.span.line <= b.span.end_line
-                              for b in entries if isinstance(b, syntax.Block))]
-        items = [_Item(c.span.line, c.span.line, c) for c in inside]
+        first = bisect.bisect_right(self.own_lines, start)
+        last = bisect.bisect_left(self.own_lines, end, lo=first)
+        nested = [(b.span.line, b.span.end_line) for b in entries if isinstance(b, syntax.Block)]
+        items, n = [], 0  # nested blocks and comments are both in source order: one merged walk
+        for c in self.own_line[first:last]:
+            while n < len(nested) and nested[n][1] < c.span.line:
+                n += 1
+            if n == len(nested) or c.span.line < nested[n][0]:
+                items.append(_Item(c.span.line, c.span.line, c))
         items += [_Item(e.span.line, e.span.end_line, e) for e in entries]
         return sorted(items, key=lambda i: i.start)
 
     def body(self, items: list[_Item], depth: int, group: int, width: int, closing: int | None) -> list[_Line]:
         """`closing`: the line of the enclosing block's `}` (None at the top)."""
         out: list[_Line] = []
+        upcoming = [None] * len(items)  # the first entry (not comment) at or after each item
+        entry = None
+        for index in reversed(range(len(items))):
+            if not isinstance(items[index].node, syntax.Comment):
+                entry = items[index].node
+            upcoming[index] = entry
         previous = None
         for index, item in enumerate(items):
-            if previous is not None and self._blank_between(previous, item, items[index:]):
+            if previous is not None and self._blank_between(previous, item, upcoming[index]):
                 out.append(_Line(depth, "", (), group))
             out += self.item(item, depth, group, width, closing)
             previous = item
         return out
 
     @staticmethod
-    def _blank_between(previous: _Item, item: _Item, rest: list[_Item]) -> bool:
+    def _blank_between(previous: _Item, item: _Item, entry) -> bool:
+        """`entry`: the first entry from `item` on, past any comments."""
         if item.start - previous.end > 1:
             return True  # the user left a blank line: keep one
         if isinstance(previous.node, syntax.Comment):
             return False  # comments stay with the entry they precede
-        entry = next((i.node for i in rest if not isinstance(i.node, syntax.Comment)), None)
         return isinstance(previous.node, syntax.Block) or isinstance(entry, syntax.Block)
 
     def item(self, item: _Item, depth: int, group: int, width: int, closing: int | None) -> list[_Line]:
@@ -109,7 +127,7 @@ class _Printer:
     def block(self, block: syntax.Block, depth: int, outer_group: int, closing: int | None) -> list[_Line]:
         head = f"{block.kind} {block.name}" if block.name else block.kind
         first, last = block.span.line, block.span.end_line
-        items = self.items(block.entries, self.own_line, first, last)
+        items = self.items(block.entries, first, last)
         # An empty block stays open over two lines only to keep a comment on each of
         # them; a comment after `}}` belongs to the enclosing block's `}` instead.
         own_closing_comment = last in self.trailing and last != closing
@@ -121,11 +139,14 @@ class _Printer:
                 _Line(depth, "}", (last,), outer_group)]
 
     def document(self, tree: syntax.SyntaxTree) -> list[_Line]:
-        items = self.items(tree.blocks, self.own_line, 0, float("inf"))
+        items = self.items(tree.blocks, 0, float("inf"))
         lines = self.body(items, 0, self.new_group(), 0, None)
+        owner = {}  # source line -> the last printed line anchoring its trailing comment
+        for line in lines:
+            for anchor in line.anchors:
+                owner[anchor] = line
         for line_number, comment in self.trailing.items():
-            owner = next(line for line in reversed(lines) if line_number in line.anchors)
-            owner.comment = comment.text
+            owner[line_number].comment = comment.text
         return lines
 
 

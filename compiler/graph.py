@@ -82,22 +82,27 @@ class StrategyGraph:
         return sorted(a for a, _, k in self._g.in_edges(node, data="kind") if k == kind)
 
     def funding_wallet(self, node: str) -> str | None:
-        """The wallet whose funds reach `node`, following `from` through legs."""
-        if node not in self._funding:
-            self._funding[node] = self._find_funding_wallet(node)
-        return self._funding[node]
-
-    def _find_funding_wallet(self, node: str) -> str | None:
+        """The wallet whose funds reach `node`, following `from` through legs.
+        Every leg passed on the way gets the same answer, so a chain of legs
+        funding each other is walked once, not once per leg."""
+        path: list[str] = []
         seen = set()
-        while node not in seen:
+        answer = None
+        while node not in self._funding and node not in seen:
             seen.add(node)
+            path.append(node)
             if self._g.nodes[node].get("account"):
-                return node
+                answer = node
+                break
             funders = self.sources(node, "funds")
             if not funders:
-                return None
+                break
             node = funders[0]
-        return None
+        else:
+            answer = self._funding.get(node)  # known already, or None on a cycle
+        for passed in path:
+            self._funding[passed] = answer
+        return answer
 
     def venue_of(self, node: str) -> str | None:
         venues = self.targets(node, "held_at")
@@ -111,14 +116,37 @@ class StrategyGraph:
         return self.sources(pool, "hedges")
 
     def cycles(self) -> list[list[str]]:
-        """Each cycle once, starting from its smallest name, in a stable order."""
+        """One cycle per group of blocks that reach each other (a strongly
+        connected component): the shortest through the group's smallest name,
+        starting there, in a stable order. Linear in the graph, where listing
+        every simple cycle is exponential in chained cycles."""
         if nx.is_directed_acyclic_graph(self._g):
             return []
         found = []
-        for cycle in nx.simple_cycles(self._g):
-            start = cycle.index(min(cycle))
-            found.append(cycle[start:] + cycle[:start])
+        for group in nx.strongly_connected_components(self._g):
+            start = min(group)
+            if len(group) > 1 or self._g.has_edge(start, start):
+                found.append(self._shortest_cycle(start, group))
         return sorted(found)
+
+    def _shortest_cycle(self, start: str, group: set) -> list[str]:
+        """Breadth-first from `start` within `group` back to `start`; successors by name."""
+        parent: dict[str, str] = {}
+        frontier = [start]
+        while frontier:
+            following = []
+            for node in frontier:
+                for succ in sorted(self._g.successors(node)):
+                    if succ == start:
+                        path = [node]
+                        while path[-1] != start:
+                            path.append(parent[path[-1]])
+                        return path[::-1]
+                    if succ in group and succ not in parent:
+                        parent[succ] = node
+                        following.append(succ)
+            frontier = following
+        raise AssertionError(f"{start} is in a cycle but none leads back to it")
 
     def order(self) -> list[str]:
         """Blocks in dependency order, each reference deciding which of its two

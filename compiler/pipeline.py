@@ -179,22 +179,33 @@ def apply_suppressions(found: list[diag.Diagnostic], comments, path: str,
                        keep=lambda d: False) -> list[diag.Diagnostic]:
     """Drop diagnostics silenced by `# hedgec: ignore[CODE]` on their line
     (except those `keep` says cannot be silenced); report silences that
-    silence nothing, so stale ones do not pile up."""
+    silence nothing, so stale ones do not pile up. Diagnostics are indexed
+    by (line, code): one lookup per silence."""
     from .registry import rules as declared
 
     rules_table = declared()
     kept = list(found)
+    at: dict[tuple[int, str], list[diag.Diagnostic]] = {}
+    for d in kept:
+        at.setdefault((d.span.line, d.code), []).append(d)
+    silenced: set[int] = set()
+    rule_codes = None
     for comment in comments:
         match = SUPPRESSION.search(comment.text)
         if not match:
             continue
         for code in filter(None, (c.strip() for c in match.group(1).split(","))):
-            hits = [d for d in kept if d.code == code and d.span.line == comment.span.line and not keep(d)]
+            hits = [d for d in at.pop((comment.span.line, code), []) if not keep(d)]
+            silenced.update(map(id, hits))
             if code not in rules_table:
-                kept.append(diag.make("H902", f"`{code}` is not a hedgec rule code", comment.span,
-                                      hint=diag.did_you_mean(code, rules_table)))
+                rule_codes = rule_codes or diag.Suggestions(rules_table)
+                added = diag.make("H902", f"`{code}` is not a hedgec rule code", comment.span,
+                                  hint=rule_codes(code))
             elif not hits:
-                kept.append(diag.make("H901", f"`# hedgec: ignore[{code}]` silences nothing on this line",
-                                      comment.span, hint="remove the stale suppression"))
-            kept = [d for d in kept if d not in hits]
-    return kept
+                added = diag.make("H901", f"`# hedgec: ignore[{code}]` silences nothing on this line",
+                                  comment.span, hint="remove the stale suppression")
+            else:
+                continue
+            kept.append(added)
+            at.setdefault((added.span.line, added.code), []).append(added)
+    return [d for d in kept if id(d) not in silenced]

@@ -9,18 +9,28 @@ from . import ir
 from .graph import StrategyGraph, format_cycle
 from .kinds import KINDS, allowed
 
+MAX_CYCLES = 3  # cycles reported one by one; the rest are counted
+
 
 def check_structure(strategy: ir.Strategy, graph: StrategyGraph, catalog) -> list[diag.Diagnostic]:
     found = _duplicates(strategy) + _references(strategy)
-    found += [diag.make("H109", f"references form a cycle: {format_cycle(c)}", strategy.block(c[0]).span,
-                        hint="funds must flow one way, from a wallet to the legs")
-              for c in graph.cycles()]
+    found += _cycles(strategy, graph)
     for leg in strategy.legs:
         if graph.funding_wallet(leg.name) is None and leg.source.name not in strategy.partial \
                 and strategy.block(leg.source.name) is not None:
             found.append(diag.make("H110", f"`{leg.kind} {leg.name}` is not funded by any wallet",
                                    leg.at("from"), hint="set `from` to a wallet"))
     return found + _catalog_names(strategy, catalog)
+
+
+def _cycles(strategy: ir.Strategy, graph: StrategyGraph) -> list[diag.Diagnostic]:
+    """A few cycles, one per group of blocks referring to each other, and how many more."""
+    cycles = graph.cycles()
+    more = len(cycles) - MAX_CYCLES
+    return [diag.make("H109", f"references form a cycle: {format_cycle(c)}", strategy.block(c[0]).span,
+                      hint="funds must flow one way, from a wallet to the legs",
+                      notes=(f"{more} more cycles not shown",) if more > 0 and i == MAX_CYCLES - 1 else ())
+            for i, c in enumerate(cycles[:MAX_CYCLES])]
 
 
 def _duplicates(strategy: ir.Strategy) -> list[diag.Diagnostic]:
@@ -37,15 +47,17 @@ def _duplicates(strategy: ir.Strategy) -> list[diag.Diagnostic]:
 
 def _references(strategy: ir.Strategy) -> list[diag.Diagnostic]:
     names = {b.name: b.kind for b in strategy.blocks} | dict(strategy.partial)
+    suggest: dict[str, diag.Suggestions] = {}  # the names each key may take, indexed once
     found = []
     for leg in strategy.blocks:
         for ref, target in references(leg):
             kind = names.get(target.name)
             permitted = allowed(ref.targets)
             if kind is None:
-                candidates = [n for n, k in names.items() if k in permitted]
+                if ref.key not in suggest:
+                    suggest[ref.key] = diag.Suggestions(n for n, k in names.items() if k in permitted)
                 found.append(diag.make("H107", f"`{ref.key}` names `{target.name}`, which is not defined",
-                                       leg.at(ref.key), hint=diag.did_you_mean(target.name, candidates)))
+                                       leg.at(ref.key), hint=suggest[ref.key](target.name)))
             elif kind not in permitted or target.name == leg.name:
                 what = " or ".join(f"a {k}" for k in permitted)
                 found.append(diag.make("H108", f"`{ref.key}` must name {what}; `{target.name}` is a {kind}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 
@@ -38,8 +39,13 @@ class SourceFile:
     path: str
     text: str
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """Split once: rendering looks up a line per diagnostic."""
+        return source_lines(self.text)
+
     def line_text(self, line: int) -> str:
-        lines = source_lines(self.text)
+        lines = self.lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
 

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hedge_strategies import SPEC_TEXTS, SPECS, hedge_source
 from hedgec.compiler import formatter, syntax
 from hedgec.compiler.lower import lower
+
+from conftest import run_cli, run_process
 
 MESSY = """\
 
@@ -68,9 +69,11 @@ strategy s {                       # on the head line
 """
 
 
-def hedgec(*args, stdin: str | None = None, cwd=None):
-    return subprocess.run([sys.executable, "-m", "hedgec", *args], input=stdin, capture_output=True,
-                          text=True, cwd=cwd)
+def hedgec(*args, stdin: str | None = None, process: bool = False):
+    """`hedgec ARGS` in this process (or in a real one), as a completed process."""
+    run = run_process if process else run_cli
+    code, out, err = run(*args, stdin=None if stdin is None else stdin.encode())
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
 
 
 @pytest.mark.parametrize("name", sorted(SPEC_TEXTS))
@@ -167,7 +170,7 @@ def test_a_binary_file_is_reported_not_formatted(tmp_path):
 
 
 def test_stdin_is_formatted_to_stdout():
-    result = hedgec("fmt", "-", stdin=MESSY)
+    result = hedgec("fmt", "-", stdin=MESSY, process=True)
     assert result.returncode == 0 and result.stdout == CANONICAL
     checked = hedgec("fmt", "--check", "-", stdin=MESSY)
     assert checked.returncode == 1 and "--- <stdin> (original)" in checked.stdout

@@ -38,20 +38,44 @@ def _in_git_checkout() -> bool:
 
 
 @pytest.fixture(scope="module")
-def try_repo(tmp_path_factory):
+def run_hooks(tmp_path_factory):
+    """Run the hooks of hedgec's working tree with pre-commit, as a user's repository would.
+
+    The working tree (uncommitted changes too) is committed once into a snapshot
+    repository, and every run names that snapshot and revision with one
+    PRE_COMMIT_HOME: pre-commit builds the hooks' environment once per test run
+    (`pre-commit try-repo` would build it afresh for each call)."""
     if _pre_commit() is None:
         pytest.skip("pre-commit is not installed (pip install pre-commit)")
     if not _in_git_checkout():
-        pytest.skip("pre-commit try-repo needs hedgec's own git checkout")
-    home = tmp_path_factory.mktemp("pre-commit-home")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GIT_AUTHOR_NAME": "t", "GIT_COMMITTER_NAME": "t",
+        pytest.skip("pre-commit needs hedgec's own git checkout to snapshot")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+           "GIT_AUTHOR_NAME": "t", "GIT_COMMITTER_NAME": "t",
            "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    snapshot, rev = _snapshot(tmp_path_factory.mktemp("hedgec-snapshot"), env)
+    config = tmp_path_factory.mktemp("config") / ".pre-commit-config.yaml"
+    config.write_text(f"repos:\n- repo: {snapshot}\n  rev: {rev}\n  hooks:\n"
+                      "  - id: hedgec-check\n  - id: hedgec-fmt\n")
 
-    def run(repo, hook: str | None):
-        hooks = [hook] if hook else []
-        return subprocess.run([*_pre_commit(), "try-repo", str(ROOT), *hooks, "--all-files"], cwd=repo,
+    def run(repo):
+        return subprocess.run([*_pre_commit(), "run", "-c", str(config), "--all-files"], cwd=repo,
                               env=env, capture_output=True, text=True, timeout=600)
     return run
+
+
+def _snapshot(folder, env) -> tuple[str, str]:
+    """hedgec's working tree, tracked and untracked files alike, as one commit."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, folder / name)
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "snapshot"], cwd=folder, env=env, check=True)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, check=True)
+    return str(folder), rev.stdout.strip()
 
 
 def throwaway_repo(path, files: dict[str, str]):
@@ -62,10 +86,10 @@ def throwaway_repo(path, files: dict[str, str]):
     return path
 
 
-def test_hooks_reject_then_accept(try_repo, tmp_path):
+def test_hooks_reject_then_accept(run_hooks, tmp_path):
     example = (ROOT / "specs" / "eth-usdc-v2-neutral.hedge").read_text()
     repo = throwaway_repo(tmp_path, {"a.hedge": MESSY, "b.hedge": BROKEN, "notes.txt": "horizon=1d\n"})
-    first = try_repo(repo, None)  # both hooks
+    first = run_hooks(repo)  # both hooks
     assert first.returncode == 1, first.stdout
     assert "files were modified by this hook" in first.stdout  # hedgec-fmt rewrote a.hedge
     assert "error[H001]" in first.stdout  # hedgec-check (and fmt) refuse b.hedge
@@ -74,6 +98,6 @@ def test_hooks_reject_then_accept(try_repo, tmp_path):
     assert (repo / "notes.txt").read_text() == "horizon=1d\n"  # not a .hedge file
     (repo / "b.hedge").write_text(example)
     subprocess.run(["git", "add", "a.hedge", "b.hedge"], cwd=repo, check=True)
-    second = try_repo(repo, None)
+    second = run_hooks(repo)
     assert second.returncode == 0, second.stdout
     assert "hedgec check" in second.stdout and "hedgec fmt" in second.stdout

@@ -5,6 +5,7 @@ import datetime as _dt
 import functools
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -12,7 +13,15 @@ from .model import CatalogError, DOCUMENT
 
 _PACKAGE = "hedgec.compiler.catalog"
 _SCHEMA_NAME = "catalog.schema.json"
-_MAX_FILE_BYTES = 4 * 1024 * 1024
+# Bounds that keep a catalog read fast (ruamel.yaml parses about 100 KB a second
+# in pure Python): the bundled catalog is 12 KB, ~800 entries, 6 levels deep.
+_MAX_FILE_BYTES = 1024 * 1024
+_MAX_ENTRIES = 20_000  # keys, values, items and collections
+_MAX_DEPTH = 16  # nested mappings and lists
+# A plain scalar YAML 1.2 reads as a date or a timestamp (ruamel.yaml's resolver): it must be a real one.
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+                   r"|([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})"
+                   r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?")
 
 
 
@@ -24,9 +33,11 @@ def _fail(file: str, path: Sequence[Any] | str, message: str) -> CatalogError:
 
 def _read_text(path: Path, file: str) -> str:
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
+        with path.open("rb") as handle:  # read to the bound only: a device or a FIFO may never end
+            data = handle.read(_MAX_FILE_BYTES + 1)
+        if len(data) > _MAX_FILE_BYTES:
             raise _fail(file, DOCUMENT, f"file is larger than {_MAX_FILE_BYTES} bytes")
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise _fail(file, DOCUMENT, "file not found") from None
     except IsADirectoryError:
@@ -44,10 +55,12 @@ def _mark(mark: Any) -> str:
 
 
 def _check_events(yaml: Any, text: str, file: str) -> None:
-    """Refuse anchors, aliases, explicit tags and multiple documents.
+    """Refuse anchors, aliases, explicit tags, multiple documents, nesting
+    deeper than _MAX_DEPTH and dates that do not exist.
 
     Works on the event stream, before any node is composed, and stops at the
-    first offence: an alias bomb is refused after reading a few lines.
+    first offence: an alias bomb or a deeply nested file is refused after
+    reading a few lines, and nothing after this recurses deeper than _MAX_DEPTH.
     """
     from ruamel.yaml import events as ev
 
@@ -59,6 +72,7 @@ def _check_events(yaml: Any, text: str, file: str) -> None:
     def event_key(event: Any) -> Any:
         return getattr(event, "value", None) or "<key>"
 
+    nodes = 0
     for event in yaml.parse(text):
         if isinstance(event, ev.DocumentStartEvent):
             documents += 1
@@ -67,6 +81,10 @@ def _check_events(yaml: Any, text: str, file: str) -> None:
             continue
         if not isinstance(event, (ev.NodeEvent, ev.CollectionEndEvent)):
             continue
+        nodes += 1
+        if nodes > _MAX_ENTRIES:
+            raise _fail(file, DOCUMENT, f"more than {_MAX_ENTRIES:,} entries; a catalog holds a few hundred"
+                        + _mark(event.start_mark))
         top = stack[-1] if stack else None
         is_key = top is not None and top[0] == "map" and top[2]
         if isinstance(event, ev.CollectionEndEvent):
@@ -99,13 +117,31 @@ def _check_events(yaml: Any, text: str, file: str) -> None:
                     path.append(top[3])
             kind = "map" if isinstance(event, ev.MappingStartEvent) else "seq"
             stack.append([kind, 0, True, None])
+            if len(stack) > _MAX_DEPTH:
+                raise _fail(file, where, f"nested more than {_MAX_DEPTH} levels deep"
+                            + _mark(event.start_mark))
             continue
         # scalar
+        if event.style is None and not is_key:
+            _check_date(event.value, file, where, event.start_mark)
         if is_key:
             top[3] = event.value
             top[2] = False
             continue
         _after_value(stack)
+
+
+def _check_date(value: str, file: str, where: list, mark: Any) -> None:
+    """A plain scalar that YAML reads as a date must name a real day."""
+    match = _DATE.fullmatch(value)
+    if match is None:
+        return
+    try:
+        parts = [int(p) for p in match.groups() if p is not None]
+        _dt.datetime(*parts)
+    except ValueError as err:
+        raise _fail(file, where, f"{value} is not a valid date ({err}); dates are written YYYY-MM-DD"
+                    + _mark(mark)) from None
 
 
 def _after_value(stack: list[list[Any]]) -> None:
@@ -148,6 +184,8 @@ def _parse_yaml(text: str, file: str) -> dict:
         data = yaml.load(text)
     except CatalogError:
         raise
+    except (ValueError, OverflowError) as e:  # a value YAML cannot construct, such as a timestamp's offset
+        raise _fail(file, DOCUMENT, f"not valid YAML: {e}") from None
     except MarkedYAMLError as e:
         problem = e.problem or e.context or "invalid YAML"
         raise _fail(file, DOCUMENT, f"not valid YAML: {problem}{_mark(e.problem_mark)}") from None

@@ -76,11 +76,19 @@ def _merge(base: dict, over: dict, index: int, origin: dict, prefix: tuple) -> N
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _merge(base[key], value, index, origin, path)
         else:
+            _forget_below(base.get(key), path, origin)
             base[key] = copy.deepcopy(value)
-            # Forget older records below this path: the whole subtree is new.
-            for p in [p for p in origin if p[: len(path)] == path]:
-                del origin[p]
             origin[path] = index
+
+
+def _forget_below(old: Any, path: tuple, origin: dict) -> None:
+    """Drop the records below `path` of the subtree `old` being replaced: the
+    whole subtree is new. Walks `old`, so each key costs once, not once per key."""
+    if isinstance(old, dict):
+        for key, value in old.items():
+            below = path + (key,)
+            origin.pop(below, None)
+            _forget_below(value, below, origin)
 
 
 class _Origins:
