@@ -33,6 +33,7 @@ FORMS = {
     "choice": "one of the listed words",
     "order": "`market` or `limit PRICE`, e.g. `limit 20100 USDC`",
     "rebalance": "a drift threshold, e.g. `10%`",
+    "option_size": "an amount of the underlying, e.g. `0.5 ETH`, or `bounds 2x` (sized from the hedged pool)",
 }
 
 STRATEGY: dict[str, Key] = {
@@ -46,6 +47,7 @@ ASSUME: dict[str, Key] = {
     "price": Key("price", "`price.ETH = 3000 USDC`: the entry price of an asset."),
     "vol": Key("percent", "`vol.ETH = 60%`: annualised volatility of an asset."),
     "funding": Key("rate", "`funding.ETH-USD = 8% apr`: expected funding; positive means longs pay shorts."),
+    "iv": Key("percent", "`iv.ETH = 62%`: implied volatility options are priced at (default: `vol.ETH`)."),
     "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift, for simulation."),
     "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with."),
 }
