@@ -301,10 +301,13 @@ def _monitor(b, name: str) -> None:
                    f"{f.gamma:+.6f} a {b.base}).",
                    f"Re-balance the hedges when the strategy's net {f.asset} delta drifts by more than "
                    f"{DELTA_DRIFT:.0%} of the pool's holding."))
-    roll = (f"It expires {horizon - f.expiry_days:g} days before the horizon ({horizon:g} days): roll it "
-            "into a later expiry before then, or the rest of the horizon is unhedged."
-            if f.expires_before_horizon else
-            f"It outlives the horizon ({horizon:g} days): sell it at the horizon for its remaining time value.")
+    if f.expires_before_horizon:
+        roll = (f"It expires {horizon - f.expiry_days:g} days before the horizon ({horizon:g} days): roll it "
+                "into a later expiry before then, or the rest of the horizon is unhedged.")
+    elif f.expiry_days > horizon:
+        roll = f"It outlives the horizon ({horizon:g} days): sell it at the horizon for its remaining time value."
+    else:
+        roll = "It expires at the horizon and settles in cash: nothing to roll."
     b.add("monitor", "option_expiry", f"Note the expiry of `{name}`: day {f.expiry_days:g} at 08:00 UTC", name,
           venue=f.venue, details=(roll,))
 
