@@ -307,6 +307,11 @@ def residual(ctx: Context):
                f"{money(with_options[i], base)} at r = {ratios[i]:.3g}; without the options "
                f"{money(without[j], base)} at r = {ratios[j]:.3g}")
     notes = ("before fees and funding; every asset's price moves by the same ratio",)
+    for perp in ctx.analysis.of_kind("perp").values():
+        ratio = perp.liquidation_price / perp.entry_price
+        if low < ratio < high:
+            notes += (f"perp `{perp.name}` is liquidated at {money(perp.liquidation_price, base)} (r = {ratio:.3g}), "
+                      "inside the band: beyond it the figures assume a hedge that is gone",)
     if with_options[i] < without[j] - 1e-6:
         yield diag.make("H859", message + ": the options make it worse", ctx.where(ctx.strategy),
                         hint="buy options nearer the money or larger, or drop them", notes=notes, data=data)
