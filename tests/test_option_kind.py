@@ -182,10 +182,8 @@ def test_the_plan_carries_option_pricing_inputs_and_outputs():
 def test_the_checklist_funds_an_inverse_option_in_the_coin_after_cover():
     from hedgec.targets.checklist import build_steps
 
-    text = variant(EXAMPLE, put_leg__venue="deribit", put_leg__size="1 ETH", put_leg__expiry="30d",
-                   put_cover__period="90d")
-    steps = build_steps(compile_text(text.replace("put_cover {\n    provider = nexus_mutual",
-                                                  "put_cover {\n    provider = nexus_mutual")))
+    text = variant(EXAMPLE, put_leg__venue="deribit", put_leg__size="1 ETH", put_leg__expiry="30d")
+    steps = build_steps(compile_text(text))
     ids = [s.id for s in steps]
     deposit = next(s for s in steps if s.id == "put_on.deposit.put_leg")
     premium = atm(3000, SIGMA, 30 / 365)
@@ -200,3 +198,14 @@ def test_the_checklist_funds_an_inverse_option_in_the_coin_after_cover():
     assert "60 days before the horizon" in expiry.details[0] and "roll it" in expiry.details[0]
     opened = next(s for s in steps if s.id == "put_on.open.put_leg")
     assert "ETH-30d-3000-P" in opened.details[0]
+
+
+def test_the_risk_diff_reviews_option_legs(tmp_path, capsys):
+    from hedgec.cli.main import main
+
+    old, new = tmp_path / "old.hedge", tmp_path / "new.hedge"
+    old.write_text(variant(EXAMPLE))
+    new.write_text(variant(EXAMPLE, call_leg__size="1 ETH", call_cover__amount="360 USDC"))
+    assert main(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "option call_leg" in out and "203.18 USDC -> 355.27 USDC" in out
