@@ -210,6 +210,8 @@ def expiry_vs_horizon(ctx: Context):
 @PACK.check("H856")
 def naked_shorts(ctx: Context):
     legs = list(_legs(ctx))
+    if not any(f.side == "short" for _, f in legs):
+        return
     held = {asset: max(0.0, g["pool"] + g["perp"] + g["other"]) for asset, g in greeks(ctx).items()}
     groups: dict[tuple, list] = {}
     for leg, f in legs:
