@@ -29,7 +29,8 @@ class Fallback:
 
 # Carry items over the horizon and the sign each adds to the net: a kind's
 # `carry` gives the amounts, income and costs alike as positive figures.
-CARRY = {"fees": 1, "funding": 1, "premiums": -1, "trading_fees": -1, "gas": -1}
+CARRY = {"fees": 1, "funding": 1, "premiums": -1, "trading_fees": -1, "gas": -1,
+         "option_premiums": -1, "option_fees": -1}  # option premiums: paid (+) or received (-)
 
 
 @dataclass(frozen=True)

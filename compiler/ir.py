@@ -85,6 +85,17 @@ class Order:
 
 
 @dataclass(frozen=True)
+class Sizing:
+    """A size computed from a rule instead of written: `bounds 2x` (see compiler/kinds/option.py)."""
+
+    rule: str
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.value:g}x"
+
+
+@dataclass(frozen=True)
 class Ref:
     name: str
 
@@ -105,6 +116,7 @@ class Assumptions(_Located):
     vols: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual volatility
     funding: Mapping[str, float] = field(default_factory=dict)  # market -> annual rate
     drift: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual drift
+    ivs: Mapping[str, float] = field(default_factory=dict)  # symbol -> implied volatility for options
     gas_price: GasPrice | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()

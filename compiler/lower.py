@@ -156,7 +156,7 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
         problems.append(diag.make("H105", "a second `assume` block", extra.head_span,
                                   hint="merge the assumptions into one block"))
     block = blocks[0]
-    tables = {"price": {}, "vol": {}, "funding": {}, "drift": {}}
+    tables = {"price": {}, "vol": {}, "funding": {}, "drift": {}, "iv": {}}
     gas_price, spans = None, {}
     for attr in block.attributes:
         prefix, _, subject = attr.key.partition(".")
@@ -187,7 +187,7 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
     for nested in block.blocks:
         problems.append(diag.make("H101", "`assume` holds no nested blocks", nested.head_span))
     return ir.Assumptions(prices=tables["price"], vols=tables["vol"], funding=tables["funding"],
-                          drift=tables["drift"], gas_price=gas_price, span=block.head_span, spans=spans)
+                          drift=tables["drift"], ivs=tables["iv"], gas_price=gas_price, span=block.head_span, spans=spans)
 
 
 def _subject_problem(prefix: str, subject: str) -> str | None:
@@ -277,6 +277,8 @@ def convert(key: Key, value):
         return ir.Pair(value.base, value.quote)
     if form == "order":
         return _order(key, value)
+    if form == "option_size":
+        return _option_size(key, value)
     if not isinstance(value, syntax.Ident | syntax.String) or (form != "text") == isinstance(value, syntax.String):
         raise _expect(key, value)
     if form == "text":
@@ -291,6 +293,18 @@ def convert(key: Key, value):
     if form == "ref":
         return ir.Ref(value.name)
     return value.name
+
+
+def _option_size(key: Key, value) -> Amount | ir.Sizing:
+    """`0.5 ETH` (more than zero), or `bounds Kx` with K > 1."""
+    if isinstance(value, syntax.Tagged) and value.tag == "bounds":
+        k = number(_quantity(key, value.quantity, "x", (None,)).number)
+        if k <= 1:
+            raise Problem(f"the band 1/{k:g} .. {k:g} is empty: `bounds` takes a factor above 1x",
+                          value.quantity.span, hint="e.g. `bounds 2x` for the band 0.5x .. 2x of the entry price")
+        return ir.Sizing("bounds", k)
+    q = _quantity(key, value, None)
+    return Amount(number(q.number), _asset(key, q.unit, q.span))
 
 
 def _order(key: Key, value) -> ir.Order:

@@ -66,6 +66,7 @@ FORMS = {
     "choice": "one of the listed words",
     "order": "`market` or `limit PRICE`, e.g. `limit 20100 USDC`",
     "rebalance": "a drift threshold, e.g. `10%`",
+    "option_size": "an amount of the underlying, e.g. `0.5 ETH`, or `bounds 2x` (sized from the hedged pool)",
 }
 
 STRATEGY: dict[str, Key] = {
@@ -80,12 +81,14 @@ ASSUME: dict[str, Key] = {
     "vol": Key("percent", "`vol.ETH = 60%`: annualised volatility of an asset.", domain=VOLATILITY),
     "funding": Key("rate", "`funding.ETH-USD = 8% apr`: expected funding; positive means longs pay shorts.",
                    domain=ANNUAL_RATE),
+    "iv": Key("percent", "`iv.ETH = 62%`: implied volatility options are priced at (default: `vol.ETH`).",
+              domain=VOLATILITY),
     "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift of the price.", domain=ANNUAL_RATE),
     "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with.", domain=GAS_PRICE),
 }
 
 
-SUBJECTS = {"price": "asset", "vol": "asset", "drift": "asset", "funding": "market"}
+SUBJECTS = {"price": "asset", "vol": "asset", "iv": "asset", "drift": "asset", "funding": "market"}
 
 
 def block_keys() -> dict[str, dict[str, Key]]:

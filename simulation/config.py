@@ -111,6 +111,41 @@ class ExploitEvent:
             raise ValueError("loss_share must be in [0, 1]")
 
 
+@dataclass(frozen=True)
+class OptionSpec:
+    """A European option on the pool's asset, opened at the pool's entry price.
+
+    ``type`` put|call, ``side`` long|short, ``size`` in units of the asset,
+    ``expiry_days`` from entry, ``iv`` its Black-76 volatility. ``deposit``
+    is what went to the venue (long: premium + fee; short: margin), ``cash``
+    and ``coin`` what is held beside the option after the trade (in quote,
+    and in units of the asset for an inverse venue): simulation/options.py.
+    """
+
+    type: str
+    side: Side
+    size: float
+    strike: float
+    expiry_days: float
+    iv: float
+    deposit: float
+    cash: float = 0.0
+    coin: float = 0.0
+    venue: str = "deribit"
+
+    def __post_init__(self) -> None:
+        if self.type not in ("put", "call"):
+            raise ValueError(f"option type must be 'put' or 'call', not {self.type!r}")
+        if self.side not in ("short", "long"):
+            raise ValueError(f"option side must be 'short' or 'long', not {self.side!r}")
+        for name in ("size", "strike", "expiry_days"):
+            _require_positive(f"option {name}", getattr(self, name))
+
+    @property
+    def sign(self) -> float:
+        return -1.0 if self.side == "short" else 1.0
+
+
 DEFAULT_GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(57))  # 0.2 .. 3.0
 
 
@@ -137,6 +172,7 @@ class SimConfig:
     seed: int = 0
     gas_cost: float = 0.0
     grid: tuple[float, ...] = field(default=DEFAULT_GRID)
+    options: tuple[OptionSpec, ...] = ()
 
     def __post_init__(self) -> None:
         _require_positive("horizon_days", self.horizon_days)
@@ -163,6 +199,10 @@ class SimConfig:
     @property
     def premiums(self) -> float:
         return sum(c.premium for c in self.covers)
+
+    @property
+    def option_deposits(self) -> float:
+        return sum(o.deposit for o in self.options)
 
 
 def _require_positive(name: str, value: float) -> None:

@@ -22,7 +22,9 @@ all drive that same function. Within a step, in this order:
 Fees earned and cover payouts are taken out to the wallet as they arrive.
 Everything is measured against the pool deposit: a path's net return is
 (pool value + fees + perp equity + cover paid - premiums - gas
- - pool deposit - collateral) / pool deposit.
+ - pool deposit - collateral + option P&L) / pool deposit; option legs are
+valued at the horizon by simulation/options.py, which the step only tells
+the time (to record each option's price at expiry).
 
 Random streams: paths are grouped in blocks of ``BLOCK`` paths; block ``b``
 draws its normals from ``SeedSequence(seed, spawn_key=(b, 0))`` and its exploit
@@ -43,6 +45,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import options
 from .config import SimConfig
 from .pools import PoolModel
 from .summary import BLOCK, Accumulator, ChunkStats, Histogram, Result, block_stats
@@ -113,7 +116,7 @@ class Model:
         self.delta0 = float(self.pool.amount0(self.entry_price))
         self.fee_step = config.pool.fee_apr * self.dt
         self.perps = [PerpModel(p, self.entry_price, self.delta0, self.dt) for p in config.perps]
-        self.outlay = config.collateral + config.premiums + config.gas_cost
+        self.outlay = config.collateral + config.premiums + config.gas_cost + config.option_deposits
         self.event_step_probability = [
             1.0 - (1.0 - e.annual_probability) ** (self.dt) if e.annual_probability < 1 else 1.0
             for e in config.events
@@ -164,6 +167,7 @@ class PathState:
         self._mask = np.empty(n, dtype=bool)
         self._mask2 = np.empty(n, dtype=bool)
         self._schedule = _exploit_schedule(model, n, exploit_steps)
+        self.options = options.Clock(cfg.options, n)  # option legs: time elapsed, prices at expiry
 
     def exploits_at(self, event: int, step: int) -> np.ndarray:
         order, starts = self._schedule[event]
@@ -199,6 +203,7 @@ def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.nd
         hit = st.exploits_at(e, step)
         if hit.size:
             apply_exploit(model, st, e, hit)
+    st.options.tick(model.dt, st.price)
 
 
 def accrue_pool_fees(model: Model, st: PathState) -> None:
@@ -319,6 +324,7 @@ class PathOutcomes:
     rebalances: np.ndarray
     exploited: np.ndarray
     costs: float
+    option_pnl: np.ndarray | float = 0.0  # option legs, premiums and fees included (simulation/options.py)
 
     @property
     def unhedged(self) -> np.ndarray:
@@ -326,7 +332,7 @@ class PathOutcomes:
 
     @property
     def hedged(self) -> np.ndarray:
-        return self.pool_pnl + self.fees + self.perp_pnl
+        return self.pool_pnl + self.fees + self.perp_pnl + self.option_pnl
 
     @property
     def net(self) -> np.ndarray:
@@ -354,6 +360,7 @@ def outcomes(model: Model, st: PathState) -> PathOutcomes:
         rebalances=st.rebalances.copy(),
         exploited=st.exploited.copy(),
         costs=cfg.premiums + cfg.gas_cost,
+        option_pnl=st.options.pnl(st.price),
     )
 
 

@@ -3,7 +3,7 @@ into the engine's SimConfig. The plan is the only input: a simulator needs
 neither the source file nor the catalog."""
 from __future__ import annotations
 
-from .config import CoverSpec, ExploitEvent, PerpSpec, PoolSpec, SimConfig
+from .config import CoverSpec, ExploitEvent, OptionSpec, PerpSpec, PoolSpec, SimConfig
 
 
 class NotSimulable(ValueError):
@@ -20,6 +20,10 @@ def config_from_plan(plan: dict) -> SimConfig:
         if perp["price_symbol"] != symbol:
             raise NotSimulable(f"perp `{perp['name']}` trades {perp['asset']}, but the pool holds {pool['asset']}:"
                                " the simulator follows one price")
+    for option in plan["options"]:
+        if option["price_symbol"] != symbol:
+            raise NotSimulable(f"option `{option['name']}` is on {option['asset']}, but the pool holds "
+                               f"{pool['asset']}: the simulator follows one price")
     mc = plan["scenarios"]["monte_carlo"]
     return SimConfig(
         pool=PoolSpec(kind=pool["model"], value=pool["deposit"], entry_price=pool["entry_price"],
@@ -39,6 +43,9 @@ def config_from_plan(plan: dict) -> SimConfig:
         seed=mc["seed"],
         gas_cost=sum(w["gas_cost_base"] or 0.0 for w in plan["wallets"]),
         grid=tuple(plan["scenarios"]["grid"]["ratios"]),
+        options=tuple(OptionSpec(type=o["type"], side=o["side"], size=o["size"], strike=o["strike"],
+                                 expiry_days=o["expiry_days"], iv=o["iv"], deposit=o["deposit"], cash=o["cash"],
+                                 coin=o["coin"], venue=o["venue"]) for o in plan["options"]),
     )
 
 

@@ -10,7 +10,9 @@ profit and loss as a fraction of the pool deposit:
 - ``hedged``: the pool with fees plus the perps with their funding and
   trading fees (a perp whose liquidation price lies between the entry and the
   horizon price is liquidated there and keeps only its residual equity);
-- ``all_in``: ``hedged`` less cover premiums and gas.
+- ``with_options``: ``hedged`` plus the option legs, premiums and fees paid
+  (simulation/options.py); empty when the strategy has none;
+- ``all_in``: ``with_options`` (or ``hedged``) less cover premiums and gas.
 
 For a v2 pool, a 100% short sized at entry and no fees or funding,
 ``hedged`` = -(sqrt(r) - 1)**2 / 2 and ``pool / hold - 1`` is the
@@ -24,6 +26,7 @@ import numpy as np
 
 from hedgec import finance
 
+from . import options
 from .config import PerpSpec, SimConfig
 from .pools import PoolModel
 
@@ -40,6 +43,7 @@ class GridResult:
     all_in: tuple[float, ...]
     impermanent_loss: tuple[float, ...]
     liquidation_prices: tuple[float | None, ...]
+    with_options: tuple[float, ...] = ()
 
 
 def payoff_grid(config: SimConfig, ratios=None) -> GridResult:
@@ -59,7 +63,8 @@ def payoff_grid(config: SimConfig, ratios=None) -> GridResult:
 
     pool_pnl = pool_value - v0 + fees
     hedged = pool_pnl + perp_pnl
-    all_in = hedged - config.premiums - config.gas_cost
+    with_options = hedged + options.grid_pnl(config.options, p0, prices, years)
+    all_in = with_options - config.premiums - config.gas_cost
     return GridResult(
         ratios=_tup(ratios),
         prices=_tup(prices),
@@ -71,6 +76,7 @@ def payoff_grid(config: SimConfig, ratios=None) -> GridResult:
         all_in=_tup(all_in / v0),
         impermanent_loss=_tup(pool_value / hold_value - 1.0),
         liquidation_prices=tuple(liquidation_price(p, p0) for p in config.perps),
+        with_options=_tup(with_options / v0) if config.options else (),
     )
 
 

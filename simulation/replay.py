@@ -289,6 +289,7 @@ class ReplayResult:
     deposit: float
     steps: Steps | None = None
     plot: Steps | None = None
+    option_pnl: float = 0.0  # option legs at the last price, premiums and fees included
 
     @property
     def liquidated(self) -> bool:
@@ -353,6 +354,7 @@ def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_
         raise SimulationError("a replay needs at least two prices")
     track.add(st, previous, (previous.time - first.time) / 86400.0, last=True)
     pool_pnl, perp_pnl = track.pnl(st)
+    option_pnl = float(np.sum(st.options.pnl(st.price)))  # 0 without option legs
     liq = int(st.liq_step[0])
     return ReplayResult(
         first=first.label, last=previous.label, rows=step + 1,
@@ -363,7 +365,8 @@ def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_
         pool_pnl=pool_pnl, perp_pnl=perp_pnl, hedged_pnl=pool_pnl + perp_pnl,
         hold_pnl=track.hold(previous.close * scale),
         fees=float(st.fees[0]), funding_paid=float(st.funding.sum()),
-        net_pnl=pool_pnl + perp_pnl + float(st.cover_paid[0]) - config.premiums - config.gas_cost,
+        net_pnl=pool_pnl + perp_pnl + option_pnl + float(st.cover_paid[0]) - config.premiums - config.gas_cost,
+        option_pnl=option_pnl,
         liquidation_step=liq if liq >= 0 else None, liquidation_at=track.liquidation_at,
         liquidation_day=track.liquidation_day,
         deposit=model.deposit, steps=track.series("all") if keep_steps else None,

@@ -66,6 +66,7 @@ def format_table(result: Result) -> str:
         _row("Pool P&L, mean", _money(r.mean_pool_pnl)),
         _row("Pool fees earned, mean", _money(r.mean_fees_earned)),
         _row("Perp P&L, mean", _money(r.mean_perp_pnl)),
+        *([_row("Option P&L, mean (premiums paid)", _money(r.mean_option_pnl))] if r.mean_option_pnl else []),
         _row("Funding paid, mean (-: received)", _money(r.mean_funding_paid)),
         _row("Trading fees, mean", _money(r.mean_trade_fees)),
         _row("Rebalances per path, mean", f"{r.mean_rebalances:.2f}"),
@@ -80,12 +81,15 @@ def format_table(result: Result) -> str:
 
 def format_grid(grid: GridResult) -> str:
     """Fixed-width table of the payoff grid (P&L as % of the pool deposit)."""
-    head = f"{'ratio':>6} {'price':>12} {'hold':>9} {'pool':>9} {'hedged':>9} {'all-in':>9} {'IL':>9}"
+    head = f"{'ratio':>6} {'price':>12} {'hold':>9} {'pool':>9} {'hedged':>9}" \
+        + (f" {'+options':>9}" if grid.with_options else "") + f" {'all-in':>9} {'IL':>9}"
     lines = [head, "-" * len(head)]
     for i, ratio in enumerate(grid.ratios):
+        options = f" {100 * grid.with_options[i]:>8.2f}%" if grid.with_options else ""
         lines.append(
             f"{ratio:>6.2f} {grid.prices[i]:>12,.2f} {100 * grid.hold[i]:>8.2f}% {100 * grid.pool[i]:>8.2f}%"
-            f" {100 * grid.hedged[i]:>8.2f}% {100 * grid.all_in[i]:>8.2f}% {100 * grid.impermanent_loss[i]:>8.2f}%"
+            f" {100 * grid.hedged[i]:>8.2f}%{options} {100 * grid.all_in[i]:>8.2f}%"
+            f" {100 * grid.impermanent_loss[i]:>8.2f}%"
         )
     return "\n".join(lines) + "\n"
 
@@ -142,6 +146,7 @@ def _save(fig, path, ext: str) -> None:
 def _plot_payoffs(ax, grid: GridResult) -> None:
     curves = (("Hold the tokens", grid.hold, ":"), ("Pool alone, with fees", grid.pool, "--"),
               ("Pool + perp hedge, with funding", grid.hedged, "-"),
+              *([("Pool + perp + options, premiums paid", grid.with_options, "-.")] if grid.with_options else []),
               ("All in: + cover premiums and gas", grid.all_in, "-"))
     for label, values, style in curves:
         ax.plot(grid.prices, [100 * v for v in values], style, label=label)
@@ -189,6 +194,7 @@ def format_replay(r) -> str:
         _row("Pool alone with fees, P&L", _money(r.pool_pnl)),
         _row("Perp legs, P&L", _money(r.perp_pnl)),
         _row("Pool + hedge, P&L", _money(r.hedged_pnl)),
+        *([_row("Option legs, P&L", _money(r.option_pnl))] if r.option_pnl else []),
         _row("Net, all in", f"{_money(r.net_pnl)} ({_pct(r.net_pnl / r.deposit)})"),
         rule,
         _row("Pool fees earned", _money(r.fees)),

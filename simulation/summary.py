@@ -61,10 +61,11 @@ class Result:
     hist_edges: tuple[float, ...]
     hist_counts: tuple[int, ...]
     quantile_resolution: float
+    mean_option_pnl: float = 0.0  # option legs, premiums and fees included
 
 
 SUMMED = ("net", "net2", "hedged", "hedged2", "unhedged", "unhedged2", "fees", "funding",
-          "trade_fees", "cover_paid", "exploit_loss", "pool_pnl", "perp_pnl")
+          "trade_fees", "cover_paid", "exploit_loss", "pool_pnl", "perp_pnl", "option_pnl")
 COUNTED = ("rebalances", "liquidated", "liq_steps", "exploited")
 
 
@@ -110,7 +111,8 @@ def block_stats(out: "PathOutcomes", deposit: float, bounds: list[tuple[int, int
     """
     net, hedged, unhedged = out.net / deposit, out.hedged / deposit, out.unhedged / deposit
     summed = (net, net * net, hedged, hedged * hedged, unhedged, unhedged * unhedged, out.fees, out.funding,
-              out.trade_fees, out.cover_paid, out.exploit_loss, out.pool_pnl, out.perp_pnl)
+              out.trade_fees, out.cover_paid, out.exploit_loss, out.pool_pnl, out.perp_pnl,
+              np.broadcast_to(np.asarray(out.option_pnl, dtype=np.float64), net.shape))
     liquidated = out.liquidated
     counted = (out.rebalances, liquidated, np.where(liquidated, out.liq_step, 0), out.exploited)
     columns = [_block_sums(values, bounds) for values in summed + counted]
@@ -186,6 +188,7 @@ class Accumulator:
             hedge_effectiveness=1.0 - var_hedged / var_unhedged if var_unhedged > 0 else None,
             hist_edges=edges, hist_counts=coarse,
             quantile_resolution=hist.width,
+            mean_option_pnl=s["option_pnl"] / n,
         )
 
 

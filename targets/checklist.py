@@ -258,7 +258,10 @@ def _summary(c: Compiled) -> list[str]:
     a, base = c.analysis, c.strategy.base
     rows = [("Expected pool fees", a.carry["fees"]), ("Expected funding", a.carry["funding"]),
             ("Cover premiums", -a.carry["premiums"]), ("Trading fees", -a.carry["trading_fees"]),
-            ("Gas", -a.carry["gas"]), ("Net carry", a.carry["net"])]
+            ("Gas", -a.carry["gas"])]
+    if a.carry["option_premiums"] or a.carry["option_fees"]:
+        rows += [("Option premiums", -a.carry["option_premiums"]), ("Option fees", -a.carry["option_fees"])]
+    rows.append(("Net carry", a.carry["net"]))
     lines = ["| Over the horizon | Amount |", "|---|---:|"]
     lines += [f"| {label} | {markdown_text(money(value, base))} |" for label, value in rows]
     return lines + ["", "Before price moves and impermanent loss: run `hedgec simulate` for the scenarios.", ""]

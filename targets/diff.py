@@ -100,11 +100,9 @@ def _blocks(result) -> dict:
     return {(b.kind, b.name): b for b in strategy.blocks} if strategy else {}
 
 
-_KIND_ORDER = {"wallet": 0, "pool": 1, "perp": 2, "cover": 3}
-
-
 def _order(key):
-    return (_KIND_ORDER[key[0]], key[1])
+    """Blocks in registry order of their kinds, then by name."""
+    return (list(KINDS).index(key[0]), key[1])
 
 
 def _head(key) -> str:

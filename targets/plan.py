@@ -16,7 +16,7 @@ from hedgec.finance import DAYS_PER_YEAR
 
 from . import Compiled
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2  # 2: option legs (`options`), option carry items in `expected`
 
 # Scenario defaults; each is overridable from the command line.
 DEFAULT_PATHS = 10_000
@@ -32,6 +32,7 @@ METRICS = (
     ("funding", "base", "funding received (+) or paid (-) by the perp legs"),
     ("trading_fees", "base", "taker fees to open and close the perp legs"),
     ("premiums", "base", "cover premiums paid"),
+    ("option_pnl", "base", "option legs: their value at the horizon less premiums and fees"),
     ("gas", "base", "gas for setup, unwinding and the adjustment reserve"),
     ("liquidation_events", "count", "paths (or grid points) on which a perp leg is liquidated"),
     ("cover_payouts", "base", "cover paid out after venue exploits"),

@@ -115,7 +115,7 @@ def test_empty_range_is_refused(v2_text):
 
 
 def test_unknown_blocks_and_second_strategy():
-    assert "H101" in codes("strategy s {\n horizon = 30d\n option o {\n }\n}")
+    assert "H101" in codes("strategy s {\n horizon = 30d\n swap o {\n }\n}")
     assert "H101" in codes("pool p {\n}\n")
     assert "H113" in codes("strategy a {\n horizon = 1d\n}\nstrategy b {\n horizon = 1d\n}")
 

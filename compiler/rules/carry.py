@@ -72,7 +72,9 @@ def negative_carry(ctx: Context):
                             f"loses money even if the price does not move", ctx.where(ctx.strategy),
                     notes=(f"fees {money(c['fees'], base)} + funding {money(c['funding'], base)} - cover "
                            f"{money(c['premiums'], base)} - trading fees {money(c['trading_fees'], base)} - gas "
-                           f"{money(c['gas'], base)}",),
+                           f"{money(c['gas'], base)}"
+                           + (f" - option premiums {money(c['option_premiums'], base)} - option fees "
+                              f"{money(c['option_fees'], base)}" if c["option_premiums"] or c["option_fees"] else ""),),
                     hint="a larger deposit, a longer horizon or fewer transactions spread the fixed costs",
                     data=dict(c))
 

@@ -1,0 +1,71 @@
+"""Option legs in the simulator: each valued per path at the horizon.
+
+An option still alive at the horizon is worth its Black-76 price with the
+time left (hedgec/options.py, the pricer the validator uses); one that
+expired earlier is worth its intrinsic value at the path's price when it
+expired, which the engine records as the path passes the expiry. A leg's
+value also counts the cash or coin held beside it on the venue (a short's
+margin and premium received), and its P&L is that value less what was
+deposited, so the premium and the fee are in it.
+
+Everything here is a few small functions the engine, the payoff grid and
+the replay call; none of them changes how perps or pools are simulated.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from hedgec import options as pricing
+
+from .config import OptionSpec
+
+EXPIRY_TOLERANCE = 1e-9  # years: an option expiring within this of the clock has expired
+
+
+def value(spec: OptionSpec, price, years: float, expiry_price=None):
+    """The leg's value at ``price`` (float or array) ``years`` after entry: cash + coin x price
+    + sign x size x option price; intrinsic at ``expiry_price`` (default ``price``) once expired."""
+    left = spec.expiry_days / 365.0 - years
+    if left <= EXPIRY_TOLERANCE:
+        unit = pricing.intrinsic(spec.type, price if expiry_price is None else expiry_price, spec.strike)
+    else:
+        unit = pricing.black76_price(spec.type, price, spec.strike, left, spec.iv)
+    return spec.cash + spec.coin * price + spec.sign * spec.size * unit
+
+
+def pnl(spec: OptionSpec, price, years: float, expiry_price=None):
+    """Value less the deposit: the premium and the fee are in it."""
+    return value(spec, price, years, expiry_price) - spec.deposit
+
+
+def grid_pnl(specs, entry_price: float, prices: np.ndarray, years: float) -> np.ndarray:
+    """Option P&L at the horizon over grid prices, each reached on a geometric path from entry:
+    an option that expired at t < horizon expired at entry x (price / entry) ** (t / horizon)."""
+    total = np.zeros_like(prices)
+    for spec in specs:
+        share = min(spec.expiry_days / 365.0 / years, 1.0)
+        total += pnl(spec, prices, years, entry_price * (prices / entry_price) ** share)
+    return total
+
+
+class Clock:
+    """Per batch of paths: the time elapsed and the price each option expired at."""
+
+    def __init__(self, specs, n: int):
+        self.specs = specs
+        self.years = 0.0
+        self.expiry_price = [None] * len(specs)
+        self.n = n
+
+    def tick(self, dt: float, price: np.ndarray) -> None:
+        """After a step of ``dt`` years at ``price``: record the price of options expiring now."""
+        self.years += dt
+        for i, spec in enumerate(self.specs):
+            if self.expiry_price[i] is None and self.years >= spec.expiry_days / 365.0 - EXPIRY_TOLERANCE:
+                self.expiry_price[i] = price.copy()
+
+    def pnl(self, price: np.ndarray) -> np.ndarray | float:
+        """Sum of the legs' P&L at the current price and time."""
+        if not self.specs:
+            return 0.0
+        return sum(pnl(spec, price, self.years, self.expiry_price[i]) for i, spec in enumerate(self.specs))
