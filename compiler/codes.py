@@ -39,6 +39,11 @@ significant digits. `-0` is refused: a signed zero means a sign was typed by
 mistake. Amounts, leverage, durations and prices must be positive where a
 negative value has no meaning.
 """, INPUT)
+register("H007", "bad-escape", "error", "A string holds an escape hedgec does not know.", """
+Strings know two escapes: `\\"` for a double quote and `\\\\` for a backslash.
+Any other backslash sequence (`\\n`, `\\x41`, `\\u00e9`) is refused rather than
+guessed at: write the character itself, the file is UTF-8.
+""", INPUT)
 
 register("H101", "unknown-block", "error", "A block kind the language does not know.", """
 Inside `strategy` the blocks are `assume`, `wallet`, `pool`, `perp` and

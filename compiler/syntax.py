@@ -6,6 +6,7 @@ the typed IR happens in compiler/lower.py.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -70,9 +71,10 @@ class String:
 
     @property
     def value(self) -> str:
-        import ast
+        return _ESCAPE.sub(lambda m: m.group(1), self.text[1:-1])
 
-        return ast.literal_eval(self.text)
+
+_ESCAPE = re.compile(r'\\(.)', re.DOTALL)  # \" and \\ only: the parser refuses any other escape (H007)
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,14 @@ class _Builder:
         return Ident(str(children[0]), _token_span(children[0], self.path))
 
     def string(self, children):
-        return String(str(children[0]), _token_span(children[0], self.path))
+        tok = children[0]
+        bad = next((m for m in _ESCAPE.finditer(tok) if m.group(1) not in '"\\'), None)
+        if bad:
+            column = tok.column + bad.start()
+            raise ParseError(f"`{bad.group()}` is not an escape hedgec knows", Span(
+                self.path, tok.line, column, tok.line, column + 2),
+                hint='strings know two escapes: `\\"` for a quote and `\\\\` for a backslash', code="H007")
+        return String(str(tok), _token_span(tok, self.path))
 
     def list(self, children):
         items = tuple(c for c in children[1:-1] if c is not None)

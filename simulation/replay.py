@@ -29,6 +29,7 @@ from .engine import Model, PathState, outcomes, run_batch
 TIMESTAMP_HEADER = ["timestamp", "price"]
 OHLC_HEADER = ["date", "open", "high", "low", "close", "adj close", "volume"]
 MISSING = {"null", "none", "nan", "na", "n/a", ""}
+MAX_FILE_BYTES = 64 * 1_048_576  # a year of minute prices is ~20 MiB; read no more than this (a device, a pipe)
 
 
 class PriceFileError(ValueError):
@@ -65,7 +66,12 @@ class PriceSeries(tuple):
 def load_prices(path, skip_missing: bool = False) -> PriceSeries:
     """Read ``(dates, prices)`` from a price CSV (see the module doc for the rules)."""
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+        text = handle.read(MAX_FILE_BYTES + 1)
+    if len(text) > MAX_FILE_BYTES:
+        raise PriceFileError(path, 1, f"the file is larger than the {MAX_FILE_BYTES // 1_048_576} MiB hedgec reads")
+    if "\0" in text:
+        raise PriceFileError(path, text[:text.index("\0")].count("\n") + 1, "this is a binary file, not a CSV")
+    rows = list(csv.reader(text.splitlines(keepends=True)))
     if not rows or all(not any(cell.strip() for cell in row) for row in rows):
         raise PriceFileError(path, 1, "the file is empty")
     price_column, width = _read_header(path, rows[0])

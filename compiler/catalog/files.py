@@ -24,9 +24,11 @@ def _fail(file: str, path: Sequence[Any] | str, message: str) -> CatalogError:
 
 def _read_text(path: Path, file: str) -> str:
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
+        with open(path, "rb") as handle:  # bounded: the path may be a device or a pipe
+            data = handle.read(_MAX_FILE_BYTES + 1)
+        if len(data) > _MAX_FILE_BYTES:
             raise _fail(file, DOCUMENT, f"file is larger than {_MAX_FILE_BYTES} bytes")
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise _fail(file, DOCUMENT, "file not found") from None
     except IsADirectoryError:
