@@ -7,6 +7,7 @@ defaults, and each fallback is recorded so a rule can say so.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Mapping
 
@@ -67,7 +68,7 @@ class PerpFigures:
     maintenance_margin: float
     liquidation_price: float
     liquidation_distance: float  # signed fraction from entry
-    liquidation_probability: float  # over the horizon, zero-drift GBM first passage
+    liquidation_probability: float  # over the horizon, GBM first passage (martingale price unless drift.X)
     vol: float
     funding_apr: float
     funding: float  # expected over the horizon, + received / - paid, in base
@@ -141,8 +142,8 @@ def _rounded(value):
     """Plain data with floats to 10 significant digits, so output is stable
     across platforms (dataclasses.asdict deep-copies, which cost more than
     the whole check)."""
-    if isinstance(value, float):
-        return float(f"{value:.10g}")
+    if isinstance(value, float):  # a non-finite figure is H117, and null in JSON
+        return float(f"{value:.10g}") if math.isfinite(value) else None
     if is_dataclass(value):
         return {f.name: _rounded(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
@@ -173,6 +174,11 @@ class _Assumed:
         if asset in a.vols:
             return a.vols[asset]
         return self._fallback(f"vol.{symbol}", "vol", symbol, "annual volatility")
+
+    def drift(self, asset: str) -> float:
+        """`drift.X`, or 0: unless stated, a price is a martingale (as in the simulator)."""
+        drifts = self.strategy.assume.drift
+        return drifts.get(price_symbol(asset), drifts.get(asset, 0.0))
 
     def funding(self, market: str) -> float:
         if market in self.strategy.assume.funding:
@@ -278,8 +284,8 @@ def _perp(perp: ir.PerpLeg, pools, prices: Prices, catalog, assumed: _Assumed, d
     liq = finance.liquidation_price(perp.side, size, entry, collateral, market.mmf)
     vol = assumed.vol(market.base)
     direction = "down" if perp.side == "long" else "up"
-    probability = finance.touch_probability(entry, liq, vol, days / DAYS_PER_YEAR, direction=direction) \
-        if liq > 0 else 0.0
+    probability = finance.touch_probability(entry, liq, vol, days / DAYS_PER_YEAR, assumed.drift(market.base),
+                                            direction=direction) if liq > 0 else 0.0
     funding_apr = assumed.funding(perp.market)
     limit = _base(perp.order.limit, prices) if perp.order.limit is not None else None
     return PerpFigures(

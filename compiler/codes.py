@@ -113,6 +113,12 @@ hedgec never adds ETH to USDC as bare numbers. An amount in an asset other
 than the strategy's `base` needs `price.ASSET` in `assume`, and a market's
 quote must match its pair.
 """, STRUCTURE)
+register("H117", "figure-not-finite", "error", "A figure cannot be computed as a finite number.", """
+Amounts, prices and rates at the edges of their range can combine into a
+figure too large to hold (a liquidation price or funding that overflows to
+infinity). The leg is refused rather than published with `Infinity` or `NaN`:
+check the values of the leg named for an extreme one.
+""", STRUCTURE)
 register("H116", "unknown-assumption", "error", "An `assume` key hedgec does not know.", """
 `assume` takes `price.ASSET`, `vol.ASSET`, `funding.MARKET`, `drift.ASSET`
 and `gas_price`.

@@ -15,6 +15,11 @@ def check_structure(strategy: ir.Strategy, graph: StrategyGraph, catalog) -> lis
     found += [diag.make("H109", f"references form a cycle: {format_cycle(c)}", strategy.block(c[0]).span,
                         hint="funds must flow one way, from a wallet to the legs")
               for c in graph.cycles()]
+    if not found and (cycle := graph.order_cycle()):
+        found.append(diag.make("H109", f"the legs cannot be put on in any order: {format_cycle(cycle)} "
+                                       "(each must come before the next)", strategy.block(cycle[0]).span,
+                               hint="cover is bought before what it protects, and a pool opened before its "
+                                    "hedge: fund such a leg from a wallet"))
     for leg in strategy.legs:
         if graph.funding_wallet(leg.name) is None and leg.source.name not in strategy.partial \
                 and strategy.block(leg.source.name) is not None:

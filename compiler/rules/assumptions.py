@@ -2,6 +2,9 @@
 locate figures that could not be computed for want of a price (H115)."""
 from __future__ import annotations
 
+import math
+from dataclasses import fields
+
 from .. import diagnostics as diag
 from .base import Context, check, rule
 
@@ -37,3 +40,23 @@ def figures_missing(ctx: Context):
         problem, _, fix = message.partition(": add ")  # units.Prices phrases its fix this way
         yield diag.make("H115", f"cannot compute the figures of `{block}`: {problem}",
                         ctx.where(ctx.strategy.block(block), key), hint=f"add {fix}" if fix else None)
+
+
+@check
+def figures_not_finite(ctx: Context):
+    analysis = ctx.analysis
+    for group in (analysis.pools, analysis.perps, analysis.covers, analysis.wallets):
+        for name, figures in sorted(group.items()):
+            bad = [f.name for f in fields(figures) if _not_finite(getattr(figures, f.name))]
+            if bad:
+                yield diag.make("H117", f"cannot compute the figures of `{name}`: {', '.join(bad)} "
+                                        f"{'is' if len(bad) == 1 else 'are'} not a finite number",
+                                ctx.where(ctx.strategy.block(name)), hint="look for an extreme amount, price or rate")
+    bad = sorted(key for key, value in analysis.carry.items() if _not_finite(value))
+    if bad:
+        yield diag.make("H117", f"cannot compute the carry: {', '.join(bad)} is not a finite number",
+                        ctx.strategy.span, hint="look for an extreme amount, price or rate")
+
+
+def _not_finite(value) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
