@@ -2,6 +2,7 @@
 github for Actions annotations, sarif for code scanning."""
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 
@@ -74,7 +75,7 @@ def as_sarif(results) -> str:
 
     codes_in_order = sorted(RULES)
     driver = {"name": "hedgec", "version": __version__, "semanticVersion": __version__,
-              "rules": [_sarif_rule(RULES[code]) for code in codes_in_order]}
+              "rules": [_sarif_rule(RULES[code], docs_url()) for code in codes_in_order]}
     seen: Counter = Counter()
     found = [_sarif_result(d, r.source, codes_in_order.index(d.code), seen)
              for r in results for d in r.diagnostics]
@@ -84,18 +85,18 @@ def as_sarif(results) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def _sarif_rule(rule) -> dict:
+def _sarif_rule(rule, docs: str | None) -> dict:
     out = {"id": rule.code, "name": _camel(rule.name),
            "shortDescription": {"text": rule.summary}, "fullDescription": {"text": rule.explain},
            "help": {"text": rule.explain, "markdown": f"**{rule.code} {rule.name}**\n\n{rule.explain}"},
            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
            "properties": {"tags": [rule.group]}}
-    docs = docs_url()
     if docs:
         out["helpUri"] = f"{docs}/rules.md#{rule.code.lower()}"
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def docs_url() -> str | None:
     """Where docs/ is published: the package's `Documentation` project URL, if it declares one
     (SARIF wants an absolute helpUri, so none is better than a made-up one)."""

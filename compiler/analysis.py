@@ -197,9 +197,18 @@ class _Assumed:
 
 
 def prices_of(strategy: ir.Strategy) -> Prices:
+    """Prices in the base currency: stated in it, or in an asset itself priced in it
+    (`price.ETH = 0.05 BTC` with `price.BTC = 60000 USDC`). Any other is left out
+    (rules report it: H115 at the `price.X`)."""
+    base = price_symbol(strategy.base)
+    stated = {price_symbol(symbol): amount for symbol, amount in strategy.assume.prices.items()}
     quotes = {}
-    for symbol, amount in strategy.assume.prices.items():
-        quotes[price_symbol(symbol)] = amount.value  # in amount.asset; checked against base by rules
+    for symbol, amount in stated.items():
+        unit = price_symbol(amount.asset)
+        if unit == base:
+            quotes[symbol] = amount.value
+        elif unit != symbol and unit in stated and price_symbol(stated[unit].asset) == base:
+            quotes[symbol] = amount.value * stated[unit].value
     return Prices(strategy.base, quotes)
 
 
@@ -346,6 +355,9 @@ def _wallet(wallet: ir.Wallet, strategy, graph, catalog, assumed: _Assumed, pric
             reserve_count: int) -> WalletFigures:
     chain = catalog.chain(wallet.chain)
     native = chain.native if chain else (wallet.gas.asset if wallet.gas else "ETH")
+    chain_native = native
+    if wallet.gas and chain and wallet.gas.asset in chain.gas_assets:
+        native = wallet.gas.asset  # gas is paid in the asset set aside for it (the dYdX chain takes USDC too)
     actions: list[GasAction] = []
     for leg in strategy.legs:
         if graph.funding_wallet(leg.name) == wallet.name:
@@ -357,8 +369,10 @@ def _wallet(wallet: ir.Wallet, strategy, graph, catalog, assumed: _Assumed, pric
     gas_price = assumed.gas_price(wallet.chain)
     setup = sum(a.units for a in actions)
     reserve = reserve_count * adjust_units
-    cost = finance.gas_cost(setup + reserve, gas_price)
     native_price = assumed.native_price(native, prices) if actions else 0.0
+    if native != chain_native and actions:  # the same fee, priced in gwei of the asset paid
+        gas_price *= assumed.native_price(chain_native, prices) / native_price
+    cost = finance.gas_cost(setup + reserve, gas_price)
     balance = wallet.gas.value if wallet.gas else None
     return WalletFigures(wallet.name, wallet.chain, native, wallet.custody, balance,
                          wallet.gas.asset if wallet.gas else None, gas_price,

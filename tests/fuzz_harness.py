@@ -23,6 +23,7 @@ import math
 import os
 import random
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -347,17 +348,20 @@ class Harness:
             self._fail(["lsp"], f"{type(exc).__name__}: {exc}", source)
 
     def _every_command(self, source) -> None:
-        path, out_dir = self.path, str(self.folder / "build")
+        """Every command once, each in one of its formats, taken in turn from input to input
+        (`build` writes every artefact in every format on each)."""
+        path, out_dir, turn = self.path, self.folder / "build", self.counts.accepted
+        shutil.rmtree(out_dir, ignore_errors=True)
+        simulate = ["simulate", path, "--paths", self.paths, "--workers", "1"]
         runs = [
             (["fmt", "--check", path], None),
-            (["plan", path], "yaml"), (["plan", "--format", "json", path], "json"),
-            (["checklist", path], None), (["checklist", "--format", "json", path], "json"),
-            (["checklist", "--format", "yaml", path], "yaml"),
-            (["graph", path], None), (["graph", "--format", "mermaid", path], None),
-            (["build", path, "-o", out_dir], None),
-            (["simulate", path, "--paths", self.paths, "--workers", "1", "--format", "json"], "json"),
-            (["simulate", path, "--paths", self.paths, "--workers", "1"], None),
-            (["diff", path, path], None), (["diff", "--format", "markdown", path, path], None),
+            _turn(turn, (["plan", path], "yaml"), (["plan", "--format", "json", path], "json")),
+            _turn(turn, (["checklist", path], None), (["checklist", "--format", "json", path], "json"),
+                  (["checklist", "--format", "yaml", path], "yaml")),
+            _turn(turn, (["graph", path], None), (["graph", "--format", "mermaid", path], None)),
+            (["build", path, "-o", str(out_dir)], None),
+            _turn(turn, (simulate, None), (simulate + ["--format", "json"], "json")),
+            _turn(turn, (["diff", path, path], None), (["diff", "--format", "markdown", path, path], None)),
         ]
         for argv, kind in runs:
             code, out, err = self.run_checked(argv, source)
@@ -369,13 +373,24 @@ class Harness:
             if code != 0 and not (argv[0] == "fmt" and code == 1):
                 self._fail(argv, f"exit {code} on a strategy check accepts: {err[-500:]}", source)
                 continue
-            problem = json_problem(out) if kind == "json" else \
-                "non-finite number in YAML" if kind == "yaml" and YAML_NON_FINITE.search(out) else None
-            if problem:
+            if problem := _output_problem(out, kind):
                 self._fail(argv, problem, source)
-        for built in sorted((self.folder / "build").glob("*.json")):
-            if problem := json_problem(built.read_text("utf-8")):
+        for built in sorted(out_dir.glob("*")):
+            kind = {".json": "json", ".yaml": "yaml"}.get(built.suffix)
+            if problem := _output_problem(built.read_text("utf-8"), kind):
                 self._fail(["build", built.name], problem, source)
+
+
+def _turn(turn: int, *choices):
+    return choices[turn % len(choices)]
+
+
+def _output_problem(text: str, kind: str | None) -> str | None:
+    if kind == "json":
+        return json_problem(text)
+    if kind == "yaml" and YAML_NON_FINITE.search(text):
+        return "non-finite number in YAML"
+    return None
 
 
 _CATALOG = []
@@ -394,10 +409,13 @@ def fuzz(inputs: int, seed: int = 0, progress=None, **options) -> Counts:
     rng = random.Random(seed)
     harness = Harness(**options)
     os.environ.pop("HEDGEC_DEBUG", None)
-    for index in range(inputs):
-        harness.run(generate(rng))
-        if progress and (index + 1) % progress == 0:
-            print(harness.counts.line(), file=sys.stderr, flush=True)
+    try:
+        for index in range(inputs):
+            harness.run(generate(rng))
+            if progress and (index + 1) % progress == 0:
+                print(f"seed {seed}: {harness.counts.line()}", file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(harness.folder, ignore_errors=True)
     return harness.counts
 
 

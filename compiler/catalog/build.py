@@ -59,6 +59,10 @@ def _build(data: dict, org: _Origins) -> Catalog:
         if v["chain"] not in data["chains"]:
             raise err(base + ("chain",), f"unknown chain {v['chain']!r}; known chains: "
                       + ", ".join(sorted(data["chains"])))
+        for chain in v.get("deployments") or {}:
+            if chain not in data["chains"]:
+                raise err(base + ("deployments", chain), f"unknown chain {chain!r}; known chains: "
+                          + ", ".join(sorted(data["chains"])))
         ref = v.get("cover_product")
         if ref is not None:
             provider, _, pname = ref.partition("/")
@@ -121,6 +125,7 @@ def _build(data: dict, org: _Origins) -> Catalog:
             pool_fee_tiers=tuple(sorted(float(x) for x in v.get("pool_fee_tiers", ()))),
             fee_source=_source(fees) if fees else None,
             gas_source=_source(gas) if gas else None,
+            deployments=_frozen((c, _source(d)) for c, d in sorted((v.get("deployments") or {}).items())),
         )
 
     defaults: dict[str, Default] = {}

@@ -6,6 +6,7 @@ import math
 from dataclasses import fields
 
 from .. import diagnostics as diag
+from ..units import price_symbol
 from .base import Context, check, rule
 
 rule("H701", "assumption-default", "info", "A missing assumption was taken from the catalog.", """
@@ -40,6 +41,17 @@ def figures_missing(ctx: Context):
         problem, _, fix = message.partition(": add ")  # units.Prices phrases its fix this way
         yield diag.make("H115", f"cannot compute the figures of `{block}`: {problem}",
                         ctx.where(ctx.strategy.block(block), key), hint=f"add {fix}" if fix else None)
+
+
+@check
+def prices_in_base(ctx: Context):
+    """A price in an asset that is neither the base currency nor priced in it (`price.ETH = 3000 BTC`)."""
+    assume, base = ctx.strategy.assume, ctx.strategy.base
+    for symbol, amount in sorted(ctx.strategy.assume.prices.items()):
+        if price_symbol(symbol) != price_symbol(base) and not ctx.analysis.prices.get(price_symbol(symbol)):
+            yield diag.make("H115", f"`price.{symbol}` is in {amount.asset}, which is neither the base currency "
+                                    f"{base} nor priced in it", ctx.where(assume, f"price.{symbol}"),
+                            hint=f"write the price in {base}, or add `price.{price_symbol(amount.asset)} = ... {base}`")
 
 
 @check
