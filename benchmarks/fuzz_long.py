@@ -23,10 +23,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import fuzz_harness  # noqa: E402
 
 
-def _shard(job: tuple[int, int, int]):
-    inputs, seed, progress = job
-    counts = fuzz_harness.fuzz(inputs, seed, progress=progress)
-    return counts
+def _shard(job: tuple[int, int, int, float | None]):
+    inputs, seed, progress, deadline = job
+    return fuzz_harness.fuzz(inputs, seed, progress=progress, deadline=deadline)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,11 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shards", type=int, default=2, help="processes, each with its own seed")
     parser.add_argument("--seed", type=int, default=0, help="shard i uses seed + i")
     parser.add_argument("--progress", type=int, default=2000)
+    parser.add_argument("--minutes", type=float, help="stop after this long and report what ran (the count says how many)")
     parser.add_argument("--failures", metavar="FILE", help="each kind of failure with one input (JSON lines)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     per_shard = -(-args.inputs // args.shards)
-    jobs = [(per_shard, args.seed + i, args.progress) for i in range(args.shards)]
+    deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
+    jobs = [(per_shard, args.seed + i, args.progress, deadline) for i in range(args.shards)]
     with multiprocessing.get_context("fork").Pool(args.shards) as pool:
         shards = pool.map(_shard, jobs)
     total = fuzz_harness.Counts()

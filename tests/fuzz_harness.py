@@ -404,13 +404,18 @@ def _catalog():
     return _CATALOG[0]
 
 
-def fuzz(inputs: int, seed: int = 0, progress=None, **options) -> Counts:
-    """Run `inputs` generated inputs from `seed`; the counts, with every failure and its input."""
+def fuzz(inputs: int, seed: int = 0, progress=None, deadline: float | None = None, **options) -> Counts:
+    """Run `inputs` generated inputs from `seed` (fewer if time.monotonic() passes `deadline`);
+    the counts, with every failure and its input."""
+    import time
+
     rng = random.Random(seed)
     harness = Harness(**options)
     os.environ.pop("HEDGEC_DEBUG", None)
     try:
         for index in range(inputs):
+            if deadline is not None and time.monotonic() > deadline:
+                break
             harness.run(generate(rng))
             if progress and (index + 1) % progress == 0:
                 print(f"seed {seed}: {harness.counts.line()}", file=sys.stderr, flush=True)
