@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections import Counter
 
 from hedgec.compiler.diagnostics import Severity
@@ -40,7 +41,18 @@ def as_json(results) -> str:
         "summary": {"files": len(results), "errors": c[Severity.ERROR],
                     "warnings": c[Severity.WARNING], "infos": c[Severity.INFO]},
     }
-    return json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
+    return json.dumps(_finite(doc), indent=2, sort_keys=True, default=str, allow_nan=False) + "\n"
+
+
+def _finite(value):
+    """JSON has no Infinity or NaN: a figure that is not finite (H117 says why) is null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

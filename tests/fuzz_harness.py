@@ -168,8 +168,8 @@ def generate(rng: random.Random) -> str | bytes:
 
 # -- running the commands --------------------------------------------------------
 
-class Hang(Exception):
-    """A command ran past its time limit."""
+class Hang(BaseException):
+    """A command ran past its time limit (a BaseException: hedgec's own `except Exception` must not catch it)."""
 
 
 @dataclass

@@ -62,11 +62,12 @@ def figures_not_finite(ctx: Context):
             bad = [f.name for f in fields(figures) if _not_finite(getattr(figures, f.name))]
             if bad:
                 yield diag.make("H117", f"cannot compute the figures of `{name}`: {', '.join(bad)} "
-                                        f"{'is' if len(bad) == 1 else 'are'} not a finite number",
+                                        f"{'is' if len(bad) == 1 else 'are'} not finite",
                                 ctx.where(ctx.strategy.block(name)), hint="look for an extreme amount, price or rate")
     bad = sorted(key for key, value in analysis.carry.items() if _not_finite(value))
     if bad:
-        yield diag.make("H117", f"cannot compute the carry: {', '.join(bad)} is not a finite number",
+        yield diag.make("H117", f"cannot compute the carry: {', '.join(bad)} "
+                                f"{'is' if len(bad) == 1 else 'are'} not finite",
                         ctx.strategy.span, hint="look for an extreme amount, price or rate")
 
 
