@@ -98,12 +98,13 @@ def _catalog(overlays: tuple[str, ...]):
 
 def check_path(path: str, args):
     """Check one file (or stdin for `-`) with its settings and catalog."""
-    from hedgec.compiler.pipeline import check_file, check_text, decode
+    from hedgec.compiler.pipeline import check_file, check_text, decode_bounded
 
     config = config_for(path, args)
     catalog = catalog_for(config)
     if path == "-":
-        source, problems = decode(sys.stdin.buffer.read(), "<stdin>")
+        max_bytes = int(config.threshold("max-file-bytes"))
+        source, problems = decode_bounded(sys.stdin.buffer.read(max_bytes + 1), max_bytes, "<stdin>")
         if source is None:
             from hedgec.compiler.pipeline import CheckResult
 

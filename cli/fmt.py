@@ -39,14 +39,12 @@ def run(args) -> int:
 
 def format_path(path: str, args) -> str:
     """Format one file (or stdin); 'same', 'changed' or 'failed'."""
-    from hedgec.compiler.pipeline import decode, read_source, too_large
+    from hedgec.compiler.pipeline import decode_bounded, read_source
 
     check = args.check
     max_bytes = int(common.config_for(path, args).threshold("max-file-bytes"))
     if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        source, problems = decode(data, "<stdin>") if len(data) <= max_bytes else \
-            (None, [too_large(None, max_bytes, "<stdin>")])
+        source, problems = decode_bounded(sys.stdin.buffer.read(max_bytes + 1), max_bytes, "<stdin>")
     else:
         source, problems = read_source(path, max_bytes)
     if source is None:

@@ -2,7 +2,9 @@
 github for Actions annotations, sarif for code scanning."""
 from __future__ import annotations
 
+import functools
 import json
+import math
 from collections import Counter
 
 from hedgec.compiler.diagnostics import Severity
@@ -40,7 +42,18 @@ def as_json(results) -> str:
         "summary": {"files": len(results), "errors": c[Severity.ERROR],
                     "warnings": c[Severity.WARNING], "infos": c[Severity.INFO]},
     }
-    return json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
+    return json.dumps(_finite(doc), indent=2, sort_keys=True, default=str, allow_nan=False) + "\n"
+
+
+def _finite(value):
+    """JSON has no Infinity or NaN: a figure that is not finite (H117 says why) is null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -77,7 +90,7 @@ def as_sarif(results) -> str:
 
     codes_in_order = sorted(RULES)
     driver = {"name": "hedgec", "version": __version__, "semanticVersion": __version__,
-              "rules": [_sarif_rule(RULES[code]) for code in codes_in_order]}
+              "rules": [_sarif_rule(RULES[code], docs_url()) for code in codes_in_order]}
     seen: Counter = Counter()
     found = [_sarif_result(d, r.source, codes_in_order.index(d.code), seen)
              for r in results for d in r.diagnostics]
@@ -87,18 +100,18 @@ def as_sarif(results) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def _sarif_rule(rule) -> dict:
+def _sarif_rule(rule, docs: str | None) -> dict:
     out = {"id": rule.code, "name": _camel(rule.name),
            "shortDescription": {"text": rule.summary}, "fullDescription": {"text": rule.explain},
            "help": {"text": rule.explain, "markdown": f"**{rule.code} {rule.name}**\n\n{rule.explain}"},
            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
            "properties": {"tags": [rule.group]}}
-    docs = docs_url()
     if docs:
         out["helpUri"] = f"{docs}/rules.md#{rule.code.lower()}"
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def docs_url() -> str | None:
     """Where docs/ is published: the package's `Documentation` project URL, if it declares one
     (SARIF wants an absolute helpUri, so none is better than a made-up one)."""

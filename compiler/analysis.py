@@ -7,6 +7,7 @@ defaults, and each fallback is recorded so a rule can say so.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Mapping
 
@@ -74,8 +75,8 @@ def _rounded(value):
     """Plain data with floats to 10 significant digits, so output is stable
     across platforms (dataclasses.asdict deep-copies, which cost more than
     the whole check)."""
-    if isinstance(value, float):
-        return float(f"{value:.10g}")
+    if isinstance(value, float):  # a non-finite figure is H117, and null in JSON
+        return float(f"{value:.10g}") if math.isfinite(value) else None
     if is_dataclass(value):
         return {f.name: _rounded(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
@@ -107,6 +108,11 @@ class _Assumed:
             return a.vols[asset]
         return self._fallback(f"vol.{symbol}", "vol", symbol, "annual volatility")
 
+    def drift(self, asset: str) -> float:
+        """`drift.X`, or 0: unless stated, a price is a martingale (as in the simulator)."""
+        drifts = self.strategy.assume.drift
+        return drifts.get(price_symbol(asset), drifts.get(asset, 0.0))
+
     def funding(self, market: str) -> float:
         if market in self.strategy.assume.funding:
             return self.strategy.assume.funding[market]
@@ -124,9 +130,18 @@ class _Assumed:
 
 
 def prices_of(strategy: ir.Strategy) -> Prices:
+    """Prices in the base currency: stated in it, or in an asset itself priced in it
+    (`price.ETH = 0.05 BTC` with `price.BTC = 60000 USDC`). Any other is left out
+    (rules report it: H115 at the `price.X`)."""
+    base = price_symbol(strategy.base)
+    stated = {price_symbol(symbol): amount for symbol, amount in strategy.assume.prices.items()}
     quotes = {}
-    for symbol, amount in strategy.assume.prices.items():
-        quotes[price_symbol(symbol)] = amount.value  # in amount.asset; checked against base by rules
+    for symbol, amount in stated.items():
+        unit = price_symbol(amount.asset)
+        if unit == base:
+            quotes[symbol] = amount.value
+        elif unit != symbol and unit in stated and price_symbol(stated[unit].asset) == base:
+            quotes[symbol] = amount.value * stated[unit].value
     return Prices(strategy.base, quotes)
 
 

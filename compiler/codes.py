@@ -40,6 +40,13 @@ significant digits. `-0` is refused: a signed zero means a sign was typed by
 mistake. Amounts, leverage, durations and prices must be positive where a
 negative value has no meaning.
 """, INPUT)
+PACK.rule("H007", "bad-escape", "error", "A string holds an escape hedgec does not know.", """
+Strings know `\\"` (a double quote), `\\\\` (a backslash), `\\n`, `\\t`, `\\r`,
+`\\xHH`, `\\uHHHH` and `\\UHHHHHHHH` for a code point up to U+10FFFF. Any other
+backslash sequence (`\\N`, `\\x` without two hex digits, `\\u12`) is refused
+rather than guessed at; the file is UTF-8, so a character can also be written
+as itself.
+""", INPUT)
 
 PACK.rule("H101", "unknown-block", "error", "A block kind the language does not know.", """
 Inside `strategy` the blocks are `assume`, `wallet`, `pool`, `perp`,
@@ -108,6 +115,12 @@ PACK.rule("H115", "unit-mismatch", "error", "Amounts in different assets combine
 hedgec never adds ETH to USDC as bare numbers. An amount in an asset other
 than the strategy's `base` needs `price.ASSET` in `assume`, and a market's
 quote must match its pair.
+""", STRUCTURE)
+PACK.rule("H120", "figure-not-finite", "error", "A figure cannot be computed as a finite number.", """
+Amounts, prices and rates at the edges of their range can combine into a
+figure too large to hold (a liquidation price or funding that overflows to
+infinity). The leg is refused rather than published with `Infinity` or `NaN`:
+check the values of the leg named for an extreme one.
 """, STRUCTURE)
 PACK.rule("H116", "unknown-assumption", "error", "An `assume` key hedgec does not know.", """
 `assume` takes `price.ASSET`, `vol.ASSET`, `iv.ASSET`, `funding.MARKET`,

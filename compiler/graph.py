@@ -152,12 +152,23 @@ class StrategyGraph:
         """Blocks in dependency order, each reference deciding which of its two
         ends comes first (funders before what they fund, pools before their
         hedges, cover before what it protects); ties broken by name."""
+        return list(nx.lexicographical_topological_sort(self._order_graph()))
+
+    def order_cycle(self) -> list[str]:
+        """Blocks that must each come before the next, round in a circle (e.g. a
+        pool's cover paid for by the pool's hedge), so `order` has none; [] if none."""
+        try:
+            return [a for a, _ in nx.find_cycle(self._order_graph())]
+        except nx.NetworkXNoCycle:
+            return []
+
+    def _order_graph(self) -> nx.DiGraph:
         g = nx.DiGraph()
         g.add_nodes_from(n for n in self._g if self.kind(n) != "venue")
         for a, b, first in self._g.edges(data="first"):
             if first is not None:
                 g.add_edge(first, b if first == a else a)
-        return list(nx.lexicographical_topological_sort(g))
+        return g
 
 
 def venue_node(venue: str) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import diagnostics as diag
 from . import ir, syntax
@@ -12,6 +12,7 @@ from .source import Span
 from .units import Amount
 
 MAX_MAGNITUDE = Decimal("1e15")
+MIN_MAGNITUDE = Decimal("1e-15")  # nonzero numbers below it underflow in the formulas (1e-320 is denormal)
 MAX_DIGITS = 18
 DURATION_DAYS = {"d": 1.0, "h": 1 / 24, "w": 7.0, "y": 365.0}
 ASSET = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,11}$")
@@ -206,10 +207,13 @@ def number(num: syntax.Number, *, signed: bool = False, allow_zero: bool = False
     """The float a number literal denotes, refusing what no strategy means."""
     try:
         value = Decimal(num.text)
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation, or Overflow for an exponent like 1e9999999
         raise Problem(f"`{num.text}` is not a number", num.span, code="H006") from None
-    if not value.is_finite() or abs(value) >= MAX_MAGNITUDE:
+    if not value.is_finite() or value.copy_abs() >= MAX_MAGNITUDE:  # copy_abs: abs() rounds, and may overflow
         raise Problem(f"`{num.text}` is out of range (numbers must be below 1e15)", num.span, code="H006")
+    if value and value.copy_abs() < MIN_MAGNITUDE:
+        raise Problem(f"`{num.text}` is too small (nonzero numbers must be at least 1e-15)", num.span,
+                      code="H006")
     if len(value.as_tuple().digits) > MAX_DIGITS:
         raise Problem(f"`{num.text}` has more than {MAX_DIGITS} digits", num.span, code="H006")
     if value == 0 and num.text.startswith("-"):

@@ -45,15 +45,24 @@ class CheckResult:
 
 
 def read_source(path: str, max_bytes: int) -> tuple[SourceFile | None, list[diag.Diagnostic]]:
-    """Decode a file, or explain why it cannot be read."""
+    """Decode a file, or explain why it cannot be read. At most `max_bytes` + 1
+    bytes are read, so a device or a pipe (/dev/zero, a FIFO) is refused like a large file."""
     start = Span.point(path, 1, 1)
     try:
         size = Path(path).stat().st_size
         if size > max_bytes:
             return None, [too_large(size, max_bytes, path)]
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as err:
         return None, [diag.make("H002", f"cannot read the file: {err.strerror or err}", start)]
+    return decode_bounded(data, max_bytes, path)
+
+
+def decode_bounded(data: bytes, max_bytes: int, path: str) -> tuple[SourceFile | None, list[diag.Diagnostic]]:
+    """`decode` for what was read with a limit of `max_bytes` (one byte more means the input is larger)."""
+    if len(data) > max_bytes:
+        return None, [too_large(None, max_bytes, path)]
     return decode(data, path)
 
 

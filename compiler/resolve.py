@@ -15,6 +15,11 @@ MAX_CYCLES = 3  # cycles reported one by one; the rest are counted
 def check_structure(strategy: ir.Strategy, graph: StrategyGraph, catalog) -> list[diag.Diagnostic]:
     found = _duplicates(strategy) + _references(strategy)
     found += _cycles(strategy, graph)
+    if not found and (cycle := graph.order_cycle()):
+        found.append(diag.make("H109", f"the legs cannot be put on in any order: {format_cycle(cycle)} "
+                                       "(each must come before the next)", strategy.block(cycle[0]).span,
+                               hint="cover is bought before what it protects, and a pool opened before its "
+                                    "hedge: fund such a leg from a wallet"))
     for leg in strategy.legs:
         if graph.funding_wallet(leg.name) is None and leg.source.name not in strategy.partial \
                 and strategy.block(leg.source.name) is not None:

@@ -6,6 +6,7 @@ the typed IR happens in compiler/lower.py.
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from typing import NamedTuple
 
@@ -65,9 +66,25 @@ class String(NamedTuple):
 
     @property
     def value(self) -> str:
-        import ast
+        return _ESCAPE.sub(lambda m: _unescape(m), self.text[1:-1])
 
-        return ast.literal_eval(self.text)
+
+# The escapes a string knows: \" \\ \n \t \r, \xHH, \uHHHH and \UHHHHHHHH (a code point up to
+# U+10FFFF); the parser refuses any other backslash sequence (H007) rather than guess.
+_ESCAPE = re.compile(r'\\(?:(["\\ntr])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.?))', re.DOTALL)
+_SIMPLE = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
+
+
+def _unescape(match: re.Match) -> str:
+    simple, *codes, _ = match.groups()
+    if simple is not None:
+        return _SIMPLE[simple]
+    return chr(int(next(c for c in codes if c is not None), 16))
+
+
+def _bad_escape(match: re.Match) -> bool:
+    simple, hex2, hex4, hex8, other = match.groups()
+    return other is not None or (hex8 is not None and int(hex8, 16) > 0x10FFFF)
 
 
 class ListValue(NamedTuple):
@@ -228,7 +245,15 @@ class _Builder:
         return Ident(str(children[0]), _token_span(children[0], self.path))
 
     def string(self, children):
-        return String(str(children[0]), _token_span(children[0], self.path))
+        tok = children[0]
+        bad = next((m for m in _ESCAPE.finditer(tok[1:-1]) if _bad_escape(m)), None)
+        if bad:
+            column = tok.column + 1 + bad.start()
+            raise ParseError(f"`{bad.group()}` is not an escape hedgec knows", Span(
+                self.path, tok.line, column, tok.line, column + len(bad.group())),
+                hint='strings know `\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\xHH`, `\\uHHHH` and `\\UHHHHHHHH` (up to '
+                     'U+10FFFF)', code="H007")
+        return String(str(tok), _token_span(tok, self.path))
 
     def list(self, children):
         items = tuple(c for c in children[1:-1] if c is not None)

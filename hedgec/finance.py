@@ -358,18 +358,17 @@ def _log_normal_tail(y: float) -> float:
 
 
 def touch_probability(spot: float, barrier: float, vol: float, years: float,
-                      log_drift: float = 0.0, direction: str | None = None) -> float:
-    """P(price touches `barrier` within `years`), price = spot * exp(X_t).
+                      drift: float = 0.0, direction: str | None = None) -> float:
+    """P(price touches `barrier` within `years`), price a GBM with annual drift `drift`.
 
-    Model: the LOG price is a Brownian motion X_t = nu t + vol W_t with
-    nu = `log_drift` (default 0: the log price is driftless, so the median
-    price stays at spot).  With a = |ln(B/S)| and nu' the drift towards the
-    barrier (nu for an upper barrier, -nu for a lower one), the first-passage
-    probability is
+    One convention with the simulator (domain-options.md, "Price dynamics"):
+    the price drifts by mu = `drift` a year (default 0: the price is a
+    martingale), so the LOG price is a Brownian motion X_t = nu t + vol W_t
+    with nu = mu - vol^2 / 2.  With a = |ln(B/S)| and nu' the drift towards
+    the barrier (nu for an upper barrier, -nu for a lower one), the
+    first-passage probability is
       P = N((nu' T - a) / (vol sqrt T)) + exp(2 nu' a / vol^2) N((-nu' T - a) / (vol sqrt T)),
-    which for nu = 0 (the default) is the reflection principle
-      P = 2 N(-a / (vol sqrt T)).
-    For a driftless (martingale) PRICE pass log_drift = -vol^2 / 2.
+    which for nu = 0 is the reflection principle P = 2 N(-a / (vol sqrt T)).
     `direction` ("up" for a short's liquidation, "down" for a long's) says
     from which side the barrier is approached; by default it is inferred
     from barrier vs spot.  P = 1 when the barrier is at or through spot
@@ -381,7 +380,7 @@ def touch_probability(spot: float, barrier: float, vol: float, years: float,
     barrier = _non_negative("barrier", barrier)
     vol = _non_negative("vol", vol)
     years = _non_negative("years", years)
-    log_drift = _finite("log_drift", log_drift)
+    log_drift = _finite("drift", drift) - 0.5 * vol * vol
     if direction is not None:
         direction = str(direction).strip().lower()
         if direction not in ("up", "down"):

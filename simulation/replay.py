@@ -104,7 +104,7 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
     ``span`` seconds after the first row read, one at a time."""
     count = count if count is not None else ReadCount()
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = _checked(path, csv.reader(handle))
+        rows = _checked(path, csv.reader(_bounded_lines(path, handle)))
         header, line = _first_row(path, rows)
         columns = _read_header(path, header)
         width = len(header)
@@ -139,6 +139,20 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
         if not found:
             raise PriceFileError(path, line, "the file has no price rows" if start is None and end is None
                                  else "the file has no price rows in the window asked for")
+
+
+MAX_LINE_CHARS = 64 * 1024  # a price row is a few dozen characters; a device or a pipe may have no line end
+
+
+def _bounded_lines(path, handle) -> Iterator[str]:
+    """The file's lines, each read to a bound, so memory stays flat whatever the file is."""
+    number = 0
+    while line := handle.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise PriceFileError(path, number, f"line {number} is larger than the {MAX_LINE_CHARS // 1024} KiB "
+                                               "hedgec reads in a row: not a CSV price file")
+        yield line
 
 
 def _checked(path, rows) -> Iterator[list[str]]:

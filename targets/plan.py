@@ -122,8 +122,13 @@ def catalog_figures(c: Compiled) -> dict:
         for section, entries in (kind.catalog_figures(c, f) if kind.catalog_figures else {}).items():
             out[section] |= entries
     used = sorted({f.default for f in a.fallbacks})
-    return out | {"defaults": {n: {"value": cat.defaults[n].value, "unit": cat.defaults[n].unit,
+    return out | {"defaults": {n: {"value": _plain(cat.defaults[n].value), "unit": cat.defaults[n].unit,
                                    "source": c.source_of(cat.defaults[n].source)} for n in used}}
+
+
+def _plain(value):
+    """A catalog value (a number, or a read-only map of numbers) as plain data."""
+    return dict(value) if hasattr(value, "items") else value
 
 
 def _venue(c: Compiled, v) -> dict:

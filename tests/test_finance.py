@@ -419,12 +419,29 @@ def test_normal_cdf():
 
 
 def test_touch_probability_hand_value():
-    # spot 100, barrier 120, vol 60%, 30 days:
+    # spot 100, barrier 120, vol 60%, 30 days, drift vol^2 / 2 (a driftless LOG price, nu = 0):
     # a = ln 1.2 = 0.182322 ; vol sqrt T = 0.6 * sqrt(30/365) = 0.172015
     # 2 N(-0.182322 / 0.172015) = 2 N(-1.059918) = 2 * 0.144591 = 0.289182
-    assert touch_probability(100, 120, 0.6, 30 / 365) == approx(0.289182, abs=2e-6)
-    # symmetric in log distance: barrier 100/1.2 gives the same
-    assert touch_probability(100, 100 / 1.2, 0.6, 30 / 365) == approx(0.289182, abs=2e-6)
+    assert touch_probability(100, 120, 0.6, 30 / 365, drift=0.18) == approx(0.289182, abs=2e-6)
+    # symmetric in log distance when nu = 0: barrier 100/1.2 gives the same
+    assert touch_probability(100, 100 / 1.2, 0.6, 30 / 365, drift=0.18) == approx(0.289182, abs=2e-6)
+
+
+def test_touch_probability_is_that_of_a_martingale_price_by_default():
+    # The v2 example's short: ETH 3,000, vol 60%, 90 days, liquidation at 5,825.24
+    # (domain-options.md, "Price dynamics"): 1.845% for a martingale price.
+    years = 90 / 365
+    assert touch_probability(3000, 5825.24, 0.6, years) == approx(0.01845, abs=5e-6)
+    # A stated drift of vol^2 / 2 makes the log price driftless: the reflection
+    # principle, 2 N(-a / (vol sqrt T)), a = ln(5825.24 / 3000) = 0.663588,
+    # vol sqrt T = 0.297938: 2 N(-2.227268) = 2.593%, the old convention's figure.
+    a, sd = math.log(5825.24 / 3000), 0.6 * math.sqrt(years)
+    assert a / sd == approx(2.227268, abs=1e-6)
+    reflection = math.erfc(a / sd / math.sqrt(2))
+    assert touch_probability(3000, 5825.24, 0.6, years, drift=0.18) == approx(reflection, rel=1e-9)
+    assert reflection == approx(0.025929, abs=5e-6)
+    # a long liquidated below: a martingale price drifts down in log, so it is touched more often
+    assert touch_probability(3000, 3000 ** 2 / 5825.24, 0.6, years) > reflection
 
 
 def test_touch_probability_edges():
@@ -434,29 +451,29 @@ def test_touch_probability_edges():
     assert touch_probability(100, 120, 0.5, 0.0) == 0.0
     assert touch_probability(100, 0, 0.5, 1) == 0.0  # long liquidated at 0 is never reached
     # deterministic drift reaching the barrier
-    assert touch_probability(100, 120, 0.0, 1, log_drift=0.2) == 1.0
-    assert touch_probability(100, 120, 0.0, 1, log_drift=0.1) == 0.0
+    assert touch_probability(100, 120, 0.0, 1, drift=0.2) == 1.0
+    assert touch_probability(100, 120, 0.0, 1, drift=0.1) == 0.0
 
 
-def test_touch_probability_with_drift_matches_reflection_when_zero():
+def test_touch_probability_with_log_drift_matches_reflection_when_zero():
     for B in (80, 95, 105, 150):
-        p0 = touch_probability(100, B, 0.4, 0.5)
-        assert touch_probability(100, B, 0.4, 0.5, log_drift=1e-12) == approx(p0, rel=1e-6)
+        p0 = touch_probability(100, B, 0.4, 0.5, drift=0.08)  # nu = 0
+        assert touch_probability(100, B, 0.4, 0.5, drift=0.08 + 1e-12) == approx(p0, rel=1e-6)
 
 
 def test_touch_probability_drift_direction():
     # drift towards the barrier raises the probability, away lowers it
     base = touch_probability(100, 130, 0.5, 0.5)
-    assert touch_probability(100, 130, 0.5, 0.5, log_drift=0.3) > base
-    assert touch_probability(100, 130, 0.5, 0.5, log_drift=-0.3) < base
-    assert touch_probability(100, 70, 0.5, 0.5, log_drift=-0.3) > touch_probability(100, 70, 0.5, 0.5)
+    assert touch_probability(100, 130, 0.5, 0.5, drift=0.3) > base
+    assert touch_probability(100, 130, 0.5, 0.5, drift=-0.3) < base
+    assert touch_probability(100, 70, 0.5, 0.5, drift=-0.3) > touch_probability(100, 70, 0.5, 0.5)
 
 
 def test_touch_probability_extreme_drift_is_finite():
     # exp(2 nu a / vol^2) overflows naively; must stay a probability
-    p = touch_probability(100, 110, 0.01, 1, log_drift=0.5)
+    p = touch_probability(100, 110, 0.01, 1, drift=0.5)
     assert 0.0 <= p <= 1.0 and p == approx(1.0)
-    q = touch_probability(100, 110, 0.01, 1, log_drift=-0.5)
+    q = touch_probability(100, 110, 0.01, 1, drift=-0.5)
     assert 0.0 <= q <= 1e-12
 
 
@@ -513,14 +530,14 @@ def test_touch_probability_monte_carlo(barrier, log_drift):
     spot, vol, years = 100.0, 0.6, 30 / 365
     n_paths, n_steps = 20_000, 500
     mc = _simulated_touch(spot, barrier, vol, years, log_drift, n_paths, n_steps, seed=7)
-    p = touch_probability(spot, barrier, vol, years, log_drift=log_drift)
+    p = touch_probability(spot, barrier, vol, years, drift=log_drift + vol * vol / 2)
     # discrete monitoring misses crossings between steps: the continuous
     # probability is an upper bound, the gap shrinks like sqrt(dt).  Use the
     # Broadie-Glasserman-Kou shift (barrier moved out by exp(0.5826 vol sqrt dt))
     # to compare like with like, then allow 4 standard errors.
     shift = math.exp(0.5826 * vol * math.sqrt(years / n_steps))
     shifted = barrier * shift if barrier > spot else barrier / shift
-    p_discrete = touch_probability(spot, shifted, vol, years, log_drift=log_drift)
+    p_discrete = touch_probability(spot, shifted, vol, years, drift=log_drift + vol * vol / 2)
     se = math.sqrt(p_discrete * (1 - p_discrete) / n_paths)
     assert abs(mc - p_discrete) < 4 * se
     assert mc <= p + 4 * se

@@ -55,19 +55,33 @@ def test_dydx_documented_short_case():
 
 
 def test_liquidation_probability_by_hand():
-    # v2 example: short 3.3333 ETH at 3000 on 10000: p = 20000 / (3.3333 x 1.03) = 5825.24
-    # a = ln(5825.24 / 3000) = 0.66359 ; sd = 0.6 sqrt(90 / 365) = 0.29794 ; P = 2 N(-2.2273) = 0.02593
+    # v2 example: short 3.3333 ETH at 3000 on 10000: p = 20000 / (3.3333 x 1.03) = 5825.24.
+    # A martingale price (no drift.ETH): nu = -0.6^2 / 2 = -0.18, T = 90 / 365, nu T = -0.044384,
+    # b = ln(5825.24 / 3000) = 0.663588, sd = 0.6 sqrt(T) = 0.297938:
+    # P = N((nu T - b) / sd) + exp(2 nu b / 0.36) N((-nu T - b) / sd)
+    #   = N(-2.376237) + 0.515000 N(-2.078299) = 0.008745 + 0.515000 x 0.018841 = 0.018448
     perp = check(variant()).figures["perps"]["hedge"]
     assert perp["liquidation_price"] == approx(5825.24, abs=0.01)
-    assert perp["liquidation_probability"] == approx(0.02593, abs=1e-4)
+    assert perp["liquidation_probability"] == approx(0.018448, abs=1e-6)
+
+
+def test_a_stated_drift_changes_the_chance_of_liquidation_as_the_formula_says():
+    # drift.ETH = 18% apr = 0.6^2 / 2 makes nu = 0: the reflection principle,
+    # P = 2 N(-0.663588 / 0.297938) = 2 N(-2.227268) = 0.025929 (the figure of the old convention)
+    perp = check(variant(assume__drift_dot_ETH="18% apr")).figures["perps"]["hedge"]
+    assert perp["liquidation_probability"] == approx(0.025929, abs=1e-6)
+    # a price drifting down makes the short's liquidation less likely than with no drift
+    falling = check(variant(assume__drift_dot_ETH="-20% apr")).figures["perps"]["hedge"]
+    assert falling["liquidation_probability"] < 0.018448
 
 
 def test_liquidation_risk_warns_then_fails():
-    # 2x: p = (10000 + 20000) / (6.6667 x 1.03) = 4368.9; a = 0.3758; P = 2 N(-1.2614) = 0.207 -> warning
+    # 2x: p = (10000 + 20000) / (6.6667 x 1.03) = 4368.93; b = 0.375906, nu T = -0.044384, sd = 0.297938:
+    # N(-1.410660) + exp(-0.375906) N(-1.112722) = 0.079172 + 0.686667 x 0.132914 = 0.170440 -> warning
     warned = only(check(variant(hedge__leverage="2x", hedge__hedges=None)), "H303")
-    assert warned.data["probability"] == approx(0.207, abs=2e-3)
+    assert warned.data["probability"] == approx(0.170440, abs=1e-5)
     assert "45.6% rise to 4,368.93 USDC" in warned.message
-    # 4x: p = 50000 / (13.333 x 1.03) = 3640.8; a = 0.1936; P = 2 N(-0.650) = 0.516 -> error
+    # 4x: p = 50000 / (13.333 x 1.03) = 3640.8; b = 0.193591: P = 0.466 -> error
     assert "H304" in codes(check(variant(hedge__leverage="4x", hedge__hedges=None)))
     # thresholds are configurable: the 2x case passes with a 25% warning threshold
     config = Config().with_thresholds(**{"liquidation-warn": 0.25})

@@ -59,6 +59,10 @@ def _build(data: dict, org: _Origins) -> Catalog:
         if v["chain"] not in data["chains"]:
             raise err(base + ("chain",), f"unknown chain {v['chain']!r}; known chains: "
                       + ", ".join(sorted(data["chains"])))
+        for chain in v.get("deployments") or {}:
+            if chain not in data["chains"]:
+                raise err(base + ("deployments", chain), f"unknown chain {chain!r}; known chains: "
+                          + ", ".join(sorted(data["chains"])))
         ref = v.get("cover_product")
         if ref is not None:
             provider, _, pname = ref.partition("/")
@@ -132,6 +136,7 @@ def _build(data: dict, org: _Origins) -> Catalog:
                 rate=float(delivery["rate"]), source=_source(delivery),
                 premium_cap=None if delivery.get("premium_cap") is None else float(delivery["premium_cap"])),
             reserves=_frozen(reserves.items()), liquidation=liquidation,
+            deployments=_frozen((c, _source(d)) for c, d in sorted((v.get("deployments") or {}).items())),
         )
 
     defaults: dict[str, Default] = {}

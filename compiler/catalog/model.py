@@ -165,6 +165,11 @@ class Venue:
     delivery_fee: DeliveryFee | None = None
     reserves: Mapping[str, LendingReserve] = field(default_factory=lambda: MappingProxyType({}))
     liquidation: CloseFactorRules | None = None  # lending venues only
+    deployments: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))  # other chains
+
+    def on_chain(self, chain: str) -> bool:
+        """Whether the venue can be used from `chain`: its home chain or one it is deployed on."""
+        return chain == self.chain or chain in self.deployments
 
     def gas_units(self, action: str) -> int | None:
         """Estimated gas units of one action, or None if the catalog has none."""

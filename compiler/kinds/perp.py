@@ -64,7 +64,7 @@ class PerpFigures:
     maintenance_margin: float
     liquidation_price: float  # with the opening fee paid from the collateral
     liquidation_distance: float  # signed fraction from entry
-    liquidation_probability: float  # over the horizon, first passage of the price (see H303)
+    liquidation_probability: float  # over the horizon, first passage of a martingale price unless drift.X (H303)
     vol: float
     funding_apr: float
     funding: float  # expected over the horizon, + received / - paid, in base
@@ -99,8 +99,8 @@ def analyse(perp: PerpLeg, ctx) -> PerpFigures | None:
     liq = finance.liquidation_price(perp.side, size, entry, collateral, market.mmf)
     vol = ctx.assumed.vol(market.base)
     probability = finance.touch_probability(entry, liq, vol, ctx.days / finance.DAYS_PER_YEAR,
-                                            direction="down" if perp.side == "long" else "up") \
-        if liq > 0 else 0.0
+                                            ctx.assumed.drift(market.base),
+                                            direction="down" if perp.side == "long" else "up") if liq > 0 else 0.0
     funding_apr = ctx.assumed.funding(perp.market)
     limit = ctx.base_value(perp.order.limit) if perp.order.limit is not None else None
     return PerpFigures(

@@ -57,7 +57,9 @@ class WalletFigures:
 
 def analyse(wallet: Wallet, ctx) -> WalletFigures:
     chain = ctx.catalog.chain(wallet.chain)
-    native = chain.native if chain else (wallet.gas.asset if wallet.gas else "ETH")
+    native = chain_native = chain.native if chain else (wallet.gas.asset if wallet.gas else "ETH")
+    if wallet.gas and chain and wallet.gas.asset in chain.gas_assets:
+        native = wallet.gas.asset  # gas is paid in the asset set aside for it (the dYdX chain takes USDC too)
     funded = [leg for leg in ctx.strategy.legs if ctx.graph.funding_wallet(leg.name) == wallet.name]
     actions = [action for leg in funded for action in ctx.gas_actions(leg)]
     adjust_units = max((ctx.adjust_units(leg) for leg in funded), default=0)  # keep the dearest
@@ -65,8 +67,10 @@ def analyse(wallet: Wallet, ctx) -> WalletFigures:
     setup = sum(a.units for a in actions)
     unwind = sum(a.units for leg in funded for a in ctx.gas_actions(leg, unwind_only=True))
     reserve = ctx.adjustments * adjust_units
-    cost = finance.gas_cost(setup + reserve, gas_price)
     native_price = ctx.assumed.native_price(native, ctx.prices) if actions else 0.0
+    if native != chain_native and actions:  # the same fee, priced in gwei of the asset paid
+        gas_price *= ctx.assumed.native_price(chain_native, ctx.prices) / native_price
+    cost = finance.gas_cost(setup + reserve, gas_price)
     balance = wallet.gas.value if wallet.gas else None
     return WalletFigures(wallet.name, wallet.chain, native, wallet.custody, balance,
                          wallet.gas.asset if wallet.gas else None, gas_price,

@@ -3,6 +3,7 @@ locate figures that could not be computed for want of a price (H115)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from .. import diagnostics as diag
 from .. import ir
@@ -86,3 +87,34 @@ def _subjects_used(ctx: Context) -> tuple[set[str], set[str]]:
         if hasattr(f, "native"):
             assets.add(price_symbol(f.native))
     return assets, markets
+
+
+@PACK.check("H115")
+def prices_in_base(ctx: Context):
+    """A price in an asset that is neither the base currency nor priced in it (`price.ETH = 3000 BTC`)."""
+    assume, base = ctx.strategy.assume, ctx.strategy.base
+    for symbol, amount in sorted(ctx.strategy.assume.prices.items()):
+        if price_symbol(symbol) != price_symbol(base) and not ctx.analysis.prices.get(price_symbol(symbol)):
+            yield diag.make("H115", f"`price.{symbol}` is in {amount.asset}, which is neither the base currency "
+                                    f"{base} nor priced in it", ctx.where(assume, f"price.{symbol}"),
+                            hint=f"write the price in {base}, or add `price.{price_symbol(amount.asset)} = ... {base}`")
+
+
+@PACK.check("H120")
+def figures_not_finite(ctx: Context):
+    analysis = ctx.analysis
+    for name, figures in analysis.figures.items():
+        bad = [f.name for f in dataclasses.fields(figures) if _not_finite(getattr(figures, f.name))]
+        if bad:
+            yield diag.make("H120", f"cannot compute the figures of `{name}`: {', '.join(bad)} "
+                                    f"{'is' if len(bad) == 1 else 'are'} not finite",
+                            ctx.where(ctx.strategy.block(name)), hint="look for an extreme amount, price or rate")
+    bad = sorted(key for key, value in analysis.carry.items() if _not_finite(value))
+    if bad:
+        yield diag.make("H120", f"cannot compute the carry: {', '.join(bad)} "
+                                f"{'is' if len(bad) == 1 else 'are'} not finite",
+                        ctx.strategy.span, hint="look for an extreme amount, price or rate")
+
+
+def _not_finite(value) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)

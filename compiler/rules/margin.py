@@ -32,12 +32,16 @@ Liquidation price (isolated margin; s size, E entry, C collateral, m MMF):
   long:  p = (s E - C) / (s (1 - m))      (0 when C >= s E: never liquidated)
   short: p = (C + s E) / (s (1 + m))
 (dYdX: short 3 ETH at 3,000 with 1,000 of equity and m = 5% liquidates at
-3,174.60.) The chance of touching p within the horizon T, with the price a
-zero-drift geometric Brownian motion of annual volatility sigma
-(`vol.ASSET`), is the first-passage (reflection) formula
-  P = 2 N(-|ln(p / E)| / (sigma sqrt(T)))
-with T in years. Continuous monitoring: a margin checked discretely touches
-a little less often.
+3,174.60.) The chance of touching p within the horizon T (in years) is that
+of a geometric Brownian motion of annual volatility sigma (`vol.ASSET`) and
+annual drift mu (`drift.ASSET`, default 0: the price is a martingale, as in
+`hedgec simulate`). Its log drifts by nu = mu - sigma^2 / 2 a year; with
+b = |ln(p / E)| and nu' = nu for a short (barrier above), -nu for a long:
+  P = N((nu' T - b) / (sigma sqrt T)) + exp(2 nu' b / sigma^2) N((-nu' T - b) / (sigma sqrt T))
+(the v2 example's short at 3,000, sigma 60%, 90 days, liquidated at 5,825.24:
+1.845%). A martingale price drifts down in log, so a short's liquidation is
+touched less often than a long's at the same log distance. Continuous
+monitoring: a margin checked discretely touches a little less often.
 """
 PACK.rule("H303", "liquidation-risk", "warning", "The hedge may be liquidated within the horizon.",
      _LIQUIDATION + "\nWarns above `liquidation-warn` (default 5%).", GROUP)

@@ -92,7 +92,7 @@ def wrong_chain(ctx: Context):
     for leg in ctx.strategy.legs:
         wallet = ctx.strategy.block(ctx.graph.funding_wallet(leg.name) or "")
         venue = ctx.catalog.venue(ctx.graph.venue_of(leg.name))
-        if wallet is None or venue is None or venue.chain == wallet.chain:
+        if wallet is None or venue is None or venue.on_chain(wallet.chain):
             continue
         yield diag.make("H604", f"`{leg.name}` is on {venue.name} (chain {venue.chain}) but is funded from wallet "
                                 f"`{wallet.name}` on {wallet.chain}: a bridge is needed", ctx.where(leg, "from"),
