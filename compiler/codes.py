@@ -110,8 +110,16 @@ than the strategy's `base` needs `price.ASSET` in `assume`, and a market's
 quote must match its pair.
 """, STRUCTURE)
 PACK.rule("H116", "unknown-assumption", "error", "An `assume` key hedgec does not know.", """
-`assume` takes `price.ASSET`, `vol.ASSET`, `funding.MARKET`, `drift.ASSET`
-and `gas_price`.
+`assume` takes `price.ASSET`, `vol.ASSET`, `funding.MARKET`, `drift.ASSET`,
+`corr.ASSET.ASSET` and `gas_price`.
+""", STRUCTURE)
+PACK.rule("H120", "correlation-not-positive-definite", "error", "The stated correlations contradict each other.", """
+`corr.A.B` gives the correlation of two assets' returns, in [-1, 1]; pairs
+not stated are independent (0). Together they form a matrix that must be
+positive definite (its Cholesky factor C, with C C^T the matrix, turns
+independent normal draws z into correlated ones C z). A correlation of
+exactly 1 or -1, or figures such as corr.A.B = 0.9, corr.B.C = 0.9,
+corr.A.C = -0.5, fail that: the message names every `corr` key.
 """, STRUCTURE)
 
 PACK.rule("H901", "unused-suppression", "warning", "A `# hedgec: ignore[CODE]` comment that silences nothing.", """

@@ -105,6 +105,7 @@ class Assumptions(_Located):
     vols: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual volatility
     funding: Mapping[str, float] = field(default_factory=dict)  # market -> annual rate
     drift: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual drift
+    correlations: Mapping[str, float] = field(default_factory=dict)  # "BTC.ETH" (price symbols, sorted) -> rho
     gas_price: GasPrice | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()

@@ -33,6 +33,7 @@ FORMS = {
     "choice": "one of the listed words",
     "order": "`market` or `limit PRICE`, e.g. `limit 20100 USDC`",
     "rebalance": "a drift threshold, e.g. `10%`",
+    "correlation": "a correlation in [-1, 1], e.g. `0.8` or `80%`",
 }
 
 STRATEGY: dict[str, Key] = {
@@ -47,6 +48,8 @@ ASSUME: dict[str, Key] = {
     "vol": Key("percent", "`vol.ETH = 60%`: annualised volatility of an asset."),
     "funding": Key("rate", "`funding.ETH-USD = 8% apr`: expected funding; positive means longs pay shorts."),
     "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift, for simulation."),
+    "corr": Key("correlation", "`corr.BTC.ETH = 0.8`: correlation of two assets' returns (wrapped tokens "
+                               "count as their underlying); unstated pairs are independent."),
     "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with."),
 }
 
@@ -76,5 +79,6 @@ def reference_markdown() -> str:
         out.append("")
     out += ["### `assume`", "", "| key | value | meaning |", "|---|---|---|"]
     for prefix, key in ASSUME.items():
-        out.append(f"| `{prefix}{'' if prefix == 'gas_price' else '.X'}` | {FORMS[key.form]} | {key.doc} |")
+        subject = {"gas_price": "", "corr": ".X.Y"}.get(prefix, ".X")
+        out.append(f"| `{prefix}{subject}` | {FORMS[key.form]} | {key.doc} |")
     return "\n".join(out) + "\n"
