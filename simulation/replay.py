@@ -306,7 +306,8 @@ def absolute_config(config: SimConfig, first_price: float) -> SimConfig:
     same deposit, range and collateral, each perp keeping its notional in quote."""
     ratio = config.pool.entry_price / first_price
     return dataclasses.replace(
-        config, pool=dataclasses.replace(config.pool, entry_price=first_price),
+        config, pool=None, pools=(dataclasses.replace(config.pool, entry_price=first_price),),
+        assets=(dataclasses.replace(config.assets[0], entry_price=first_price),),
         perps=tuple(dataclasses.replace(p, size=p.size * ratio) for p in config.perps))
 
 
@@ -320,6 +321,10 @@ def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_
     (``absolute_config``). Exploit events and the Monte Carlo steps of
     ``config`` are not used; its horizon is only reported.
     """
+    if len(config.assets) > 1 or len(config.pools) > 1:
+        raise SimulationError(f"a replay follows one price series; this strategy holds {len(config.pools)} pool(s)"
+                              f" on {len(config.assets)} assets ({', '.join(config.symbols)}): simulate it without"
+                              " --prices")
     bars = iter(bars)
     first = next(bars, None)
     if first is None:
@@ -362,7 +367,7 @@ def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_
         scale=scale, absolute=absolute, high_low=high_low,
         pool_pnl=pool_pnl, perp_pnl=perp_pnl, hedged_pnl=pool_pnl + perp_pnl,
         hold_pnl=track.hold(previous.close * scale),
-        fees=float(st.fees[0]), funding_paid=float(st.funding.sum()),
+        fees=float(st.fees[0, 0]), funding_paid=float(st.funding.sum()),
         net_pnl=pool_pnl + perp_pnl + float(st.cover_paid[0]) - config.premiums - config.gas_cost,
         liquidation_step=liq if liq >= 0 else None, liquidation_at=track.liquidation_at,
         liquidation_day=track.liquidation_day,
@@ -386,7 +391,7 @@ class _Track:
         self.liquidation_at = self.liquidation_day = None
 
     def pnl(self, st: PathState) -> tuple[float, float]:
-        pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0] + st.fees[0]) - self.model.deposit
+        pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0, 0] + st.fees[0, 0]) - self.model.deposit
         equity = st.cash[:, 0] + st.size[:, 0] * st.price[0] + st.residual[:, 0]
         return pool, float((equity - self.collateral).sum())
 

@@ -125,6 +125,7 @@ def plan(c, leg: Pool) -> dict:
         "asset": p.asset, "price_symbol": price_symbol(p.asset), "quote": p.quote,
         "entry_price": p.entry_price * c.prices.rate(p.quote, c.strategy.base), "deposit": p.deposit,
         "volatile_amount": p.volatile_amount, "quote_amount": p.quote_amount,
+        "quote_price_symbol": price_symbol(p.quote) if p.quote_volatile else None, "quote_units": p.quote_units,
         "range_low": p.range_low, "range_high": p.range_high, "liquidity": p.liquidity,
         "fee_apr": p.fee_apr, "hedged_by": c.graph.hedgers(leg.name),
         "protected_by": c.graph.protectors(leg.name),
