@@ -64,6 +64,13 @@ class PoolFigures:
             return finance.v3_amounts(self.liquidity, price, self.range_low, self.range_high)[0]
         return finance.v2_amount(self.volatile_amount * 2 * self.entry_price, self.entry_price, price)
 
+    def units_at(self, symbol: str, price):
+        """Units of token `symbol` (a price symbol) held at `price` (asset in quote): the
+        volatile asset's amount, or the quote's (value in quote less the asset's worth)."""
+        if symbol == price_symbol(self.asset):
+            return self.amount_at(price)
+        return self.value_at(price) - self.amount_at(price) * price
+
     def value_at(self, price):
         """Value at `price` (float or array), in the quote asset, before fees."""
         if self.liquidity is not None:
@@ -171,7 +178,7 @@ def _verify(b, name: str) -> None:
     for symbol, held in exposure(p).items():
         token = p.asset if symbol == price_symbol(p.asset) else p.quote
         short = -sum(b.exposure(h).get(symbol, 0.0) for h in hedgers)
-        net = held - short
+        net = held - short if abs(held - short) > 1e-12 * held else 0.0
         suffix = "" if len(exposure(p)) == 1 else token
         b.add("verify", "net_delta", f"Check net {token} delta of `{name}` is near zero", name,
               venue=p.venue, amounts=(b.qty(net, token),), suffix=suffix,
