@@ -254,3 +254,29 @@ def test_plan_round_trip_keeps_the_two_token_pool():
     pool = config.pools[0]
     assert (pool.asset, pool.quote, pool.entry_price) == ("BTC", "ETH", pytest.approx(20.0))
     assert config.correlation == ((1.0, 0.8), (0.8, 1.0))
+
+
+def test_a_plain_short_next_to_a_full_hedge_over_hedges_the_asset():
+    plain = ("  perp bet {\n    venue      = dydx\n    market     = ETH-USD\n    side       = short\n"
+             "    collateral = 10000 USDC\n    leverage   = 1x\n    from       = main\n  }\n\n")
+    text = example().replace("  cover dydx_cover {", plain + "  cover dydx_cover {")
+    d = only(check(text), "H206")
+    assert "the strategy's shorts" in d.message and "200%" in d.message
+    assert d.span.line == text.split("\n").index("  perp bet {") + 4  # its `side`
+
+
+def test_a_plain_short_on_an_asset_no_pool_holds_is_a_position_not_an_error():
+    plain = ("  perp bet {\n    venue      = dydx\n    market     = BTC-USD\n    side       = short\n"
+             "    collateral = 10000 USDC\n    leverage   = 1x\n    from       = main\n  }\n\n")
+    result = check(example().replace("  cover dydx_cover {", plain + "  cover dydx_cover {")
+                   .replace("price.ETH       = 3000 USDC", "price.ETH       = 3000 USDC\n    price.BTC = 60000 USDC"))
+    assert "H206" not in codes(result) and "H205" not in codes(result)
+    btc = result.figures["exposure"]["BTC"]
+    assert btc["long"] == 0 and btc["short"] == pytest.approx(1 / 6) and btc["net_share"] is None
+
+
+def test_risk_diff_shows_a_correlation_change(tmp_path, capsys):
+    changed = tmp_path / "b.hedge"
+    changed.write_text(example(NAME).replace("corr.WBTC.ETH   = 0.8", "corr.WBTC.ETH   = 0.6"))
+    main(["diff", EXAMPLE, str(changed)])
+    assert "corr.BTC.ETH  0.8 -> 0.6" in capsys.readouterr().out
