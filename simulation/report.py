@@ -165,21 +165,27 @@ def _save(fig, path, ext: str) -> None:
 
 
 def _plot_payoffs(ax, grid: GridResult) -> None:
+    """One asset: P&L by its price. Several: by the ratio every asset moved by
+    (what is held fixed is said under the axis), with each two-token pool's
+    curve against its asset moved alone."""
+    several = bool(grid.held_fixed)
+    xs = grid.ratios if several else grid.prices
     curves = (("Hold the tokens", grid.hold, ":"), ("Pool alone, with fees", grid.pool, "--"),
               ("Pool + perp hedge, with funding", grid.hedged, "-"),
               ("All in: + cover premiums and gas", grid.all_in, "-"))
     for label, values, style in curves:
-        ax.plot(grid.prices, [100 * v for v in values], style, label=label)
-    ax.axvline(grid.entry_price, color="grey", linewidth=0.8, label=f"entry {grid.entry_price:,.0f}")
+        ax.plot(xs, [100 * v for v in values], style, label=label)
+    entry = 1.0 if several else grid.entry_price
+    ax.axvline(entry, color="grey", linewidth=0.8, label="entry" if several else f"entry {entry:,.0f}")
     ax.axhline(0.0, color="grey", linewidth=0.5)
-    if not grid.held_fixed:
+    if not several:
         for liq in sorted({p for p in grid.liquidation_prices if p is not None and p <= max(grid.prices)}):
             ax.axvline(liq, color="tab:red", linestyle="--", linewidth=0.8, label=f"perp liquidated at {liq:,.0f}")
-    for pair in grid.pairs:  # same x positions: the pair's ratio times the first asset's entry price
-        ax.plot([r * grid.entry_price for r in pair.ratios], [100 * v for v in pair.hedged], "-.",
-                label=f"`{pair.pool}` hedged, {pair.asset} alone moved ({pair.quote} at entry)")
+    for pair in grid.pairs:
+        ax.plot(pair.ratios, [100 * v for v in pair.hedged], "-.",
+                label=f"`{pair.pool}` hedged against {pair.asset}/{pair.quote} ({pair.asset} alone moved)")
     ax.set_title("Payoff at the horizon by final price")
-    ax.set_xlabel(f"Price of {grid.assets[0]} at the horizon; {grid.held_fixed}" if grid.held_fixed
+    ax.set_xlabel(f"Price at the horizon / entry: {grid.held_fixed}" if several
                   else "Price at the horizon (quote per asset)", wrap=True)
     ax.set_ylabel("Profit / loss, % of pool deposit")
     ax.legend(fontsize="small")
