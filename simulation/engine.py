@@ -113,7 +113,6 @@ class PoolLeg:
         self.fee_step = spec.fee_apr * dt
         self.amount0 = float(self.model.amount0(spec.entry_price))
         self.amount1 = (spec.value / quote_price) - self.amount0 * spec.entry_price
-        self.entry_prices = (entry[spec.asset], quote_price)
 
     def units_held(self, row: int) -> float:
         """Units of asset ``row`` the pool holds at entry (0 when it holds none)."""
