@@ -181,7 +181,10 @@ def _subset(grid):
 
     keep = [i for i, r in enumerate(grid.ratios) if any(abs(r - x) < 1e-9 for x in REPORT_RATIOS)]
     fields = ("ratios", "prices", "hold", "pool", "hedged", "all_in", "impermanent_loss")
-    return dataclasses.replace(grid, **{f: tuple(getattr(grid, f)[i] for i in keep) for f in fields})
+    pair_fields = ("ratios", "pool_pnl", "hedged", "impermanent_loss")
+    pairs = tuple(dataclasses.replace(p, **{f: tuple(getattr(p, f)[i] for i in keep) for f in pair_fields})
+                  for p in grid.pairs)
+    return dataclasses.replace(grid, pairs=pairs, **{f: tuple(getattr(grid, f)[i] for i in keep) for f in fields})
 
 
 def _plot(draw, path: str) -> None:

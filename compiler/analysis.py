@@ -44,10 +44,19 @@ class Analysis:
     carry: Mapping[str, float]  # CARRY items and net, in base
     fallbacks: tuple[Fallback, ...] = ()
     problems: tuple[tuple[str, str, str], ...] = field(default=())  # (block, key, message): figures that could not be computed
+    exposure: Mapping[str, "AssetExposure"] = field(default_factory=dict)  # price symbol -> the strategy's net
 
     def of_kind(self, kind: str) -> dict[str, object]:
         """Figures of the blocks of one kind, in strategy order."""
         return {name: f for name, f in self.figures.items() if self.kinds[name] == kind}
+
+    def exposure_of(self, name: str) -> dict[str, float]:
+        """Units of each asset leg `name` holds at entry, by price symbol ({} without figures)."""
+        from .kinds import KINDS
+
+        kind = KINDS.get(self.kinds.get(name, ""))
+        f = self.figures.get(name)
+        return dict(kind.exposure(f)) if kind and kind.exposure and f is not None else {}
 
     def funds_held(self, name: str) -> float:
         """What a leg holds at its venue, in base (0 for a kind that holds none)."""
@@ -62,8 +71,35 @@ class Analysis:
 
         out = {"base": self.base, "horizon_days": self.horizon_days, "prices": self.prices}
         out |= {k.section: self.of_kind(k.name) for k in _json_order(KINDS)}
-        out |= {"carry": self.carry, "fallbacks": self.fallbacks, "problems": self.problems}
+        out |= {"carry": self.carry, "exposure": self.exposure, "fallbacks": self.fallbacks,
+                "problems": self.problems}
         return _rounded(out)
+
+
+@dataclass(frozen=True)
+class AssetExposure:
+    """The strategy's delta in one asset at entry, in units, netted over every leg."""
+
+    long: float  # what the legs long it hold (the pools' tokens, long perps)
+    short: float  # what the legs short it owe, as a positive figure (the hedges)
+    net: float  # long - short
+    net_share: float | None  # net / long: 0 fully hedged, 1 unhedged, -1 hedged twice over
+
+
+def net_exposure(registry, figures, kinds) -> dict[str, AssetExposure]:
+    """Per price symbol, the sum of every leg's `exposure` at entry, longs and shorts apart."""
+    long: dict[str, float] = {}
+    short: dict[str, float] = {}
+    for name, f in figures.items():
+        kind = registry[kinds[name]]
+        for symbol, units in (kind.exposure(f) if kind.exposure else {}).items():
+            side = long if units > 0 else short
+            side[symbol] = side.get(symbol, 0.0) + abs(units)
+    out = {}
+    for symbol in sorted(long.keys() | short.keys()):
+        held, owed = long.get(symbol, 0.0), short.get(symbol, 0.0)
+        out[symbol] = AssetExposure(held, owed, held - owed, (held - owed) / held if held else None)
+    return out
 
 
 def _json_order(kinds) -> list:
@@ -221,7 +257,8 @@ def analyse(strategy: ir.Strategy, graph, catalog, adjustments: int) -> Analysis
     carry = _carry(ctx.kinds, figures, kinds)
     assumed = ctx.assumed
     return Analysis(strategy.base, ctx.days, dict(ctx.prices.quotes), figures, kinds, carry,
-                    tuple(assumed.fallbacks[k] for k in sorted(assumed.fallbacks)), tuple(ctx.problems))
+                    tuple(assumed.fallbacks[k] for k in sorted(assumed.fallbacks)), tuple(ctx.problems),
+                    net_exposure(ctx.kinds, figures, kinds))
 
 
 def _carry(registry, figures, kinds) -> dict[str, float]:

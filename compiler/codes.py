@@ -124,7 +124,15 @@ check the values of the leg named for an extreme one.
 """, STRUCTURE)
 PACK.rule("H116", "unknown-assumption", "error", "An `assume` key hedgec does not know.", """
 `assume` takes `price.ASSET`, `vol.ASSET`, `iv.ASSET`, `funding.MARKET`,
-`drift.ASSET` and `gas_price`.
+`drift.ASSET`, `corr.ASSET.ASSET` and `gas_price`.
+""", STRUCTURE)
+PACK.rule("H121", "correlation-not-positive-definite", "error", "The stated correlations contradict each other.", """
+`corr.A.B` gives the correlation of two assets' returns, in [-1, 1]; pairs
+not stated are independent (0). Together they form a matrix that must be
+positive definite (its Cholesky factor C, with C C^T the matrix, turns
+independent normal draws z into correlated ones C z). A correlation of
+exactly 1 or -1, or figures such as corr.A.B = 0.9, corr.B.C = 0.9,
+corr.A.C = -0.5, fail that: the message names every `corr` key.
 """, STRUCTURE)
 
 PACK.rule("H119", "pool-range", "error", "A pool's `range` does not fit its venue or its price.", """

@@ -117,6 +117,7 @@ class Assumptions(_Located):
     funding: Mapping[str, float] = field(default_factory=dict)  # market -> annual rate
     drift: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual drift
     ivs: Mapping[str, float] = field(default_factory=dict)  # symbol -> implied volatility for options
+    correlations: Mapping[str, float] = field(default_factory=dict)  # "BTC.ETH" (price symbols, sorted) -> rho
     gas_price: GasPrice | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()

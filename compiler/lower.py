@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from . import diagnostics as diag
-from . import ir, syntax
+from . import correlation, ir, syntax
 from .kinds import KINDS
 from .schema import ASSUME, FORMS, STRATEGY, SUBJECTS, Key, block_kinds, shown
 from .source import Span
@@ -157,7 +157,8 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
         problems.append(diag.make("H105", "a second `assume` block", extra.head_span,
                                   hint="merge the assumptions into one block"))
     block = blocks[0]
-    tables = {"price": {}, "vol": {}, "funding": {}, "drift": {}, "iv": {}}
+    tables = {"price": {}, "vol": {}, "funding": {}, "drift": {}, "iv": {}, "corr": {}}
+    corr_spans, corr_written = {}, {}
     gas_price, spans = None, {}
     for attr in block.attributes:
         prefix, _, subject = attr.key.partition(".")
@@ -183,12 +184,25 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
             continue
         if prefix == "gas_price":
             gas_price = value
+        elif prefix == "corr":
+            pair = correlation.key(subject)
+            if pair is None or pair in corr_spans:
+                problems.append(diag.make("H104" if pair is None else "H105", f"`{attr.key}`: " + (
+                    "expected two different assets, e.g. `corr.BTC.ETH`" if pair is None else
+                    f"the correlation of {pair.replace('.', ' and ')} is given twice"), attr.key_span))
+                continue
+            tables["corr"][pair], corr_spans[pair], corr_written[pair] = value, attr.span, attr.key
         else:
             tables[prefix][subject] = value
     for nested in block.blocks:
         problems.append(diag.make("H101", "`assume` holds no nested blocks", nested.head_span))
+    contradiction = correlation.not_positive_definite(tables["corr"], corr_spans, corr_written)
+    if contradiction is not None:
+        problems.append(contradiction)
     return ir.Assumptions(prices=tables["price"], vols=tables["vol"], funding=tables["funding"],
-                          drift=tables["drift"], ivs=tables["iv"], gas_price=gas_price, span=block.head_span, spans=spans)
+                          drift=tables["drift"], ivs=tables["iv"], correlations=tables["corr"],
+                          gas_price=gas_price, span=block.head_span, spans=spans)
+
 
 
 def _subject_problem(prefix: str, subject: str) -> str | None:
@@ -262,6 +276,14 @@ def convert(key: Key, value):
     if form == "percent_or_rate":
         q = _quantity(key, value, "%", (None, "apr"))
         return number(q.number, allow_zero=True) / 100
+    if form == "correlation":
+        q = _quantity(key, value, value.suffix if isinstance(value, syntax.Quantity) and value.suffix == "%"
+                      else None, (None,))
+        rho = number(q.number, signed=True, allow_zero=True) / (100 if q.suffix == "%" else 1)
+        if not -1 <= rho <= 1:
+            raise Problem(f"`{q.number.text}{q.suffix or ''}` is not a correlation: it lies in [-1, 1] "
+                          "(or -100% .. 100%)", q.span)
+        return rho
     if form == "duration":
         if not isinstance(value, syntax.Quantity) or value.suffix not in DURATION_DAYS or value.unit:
             raise _expect(key, value)

@@ -67,6 +67,7 @@ FORMS = {
     "order": "`market` or `limit PRICE`, e.g. `limit 20100 USDC`",
     "rebalance": "a drift threshold, e.g. `10%`",
     "option_size": "an amount of the underlying, e.g. `0.5 ETH`, or `bounds 2x` (sized from the hedged pool)",
+    "correlation": "a correlation in [-1, 1], e.g. `0.8` or `80%`",
 }
 
 STRATEGY: dict[str, Key] = {
@@ -84,6 +85,8 @@ ASSUME: dict[str, Key] = {
     "iv": Key("percent", "`iv.ETH = 62%`: implied volatility options are priced at (default: `vol.ETH`).",
               domain=VOLATILITY),
     "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift of the price.", domain=ANNUAL_RATE),
+    "corr": Key("correlation", "`corr.BTC.ETH = 0.8`: correlation of two assets' returns (wrapped tokens "
+                               "count as their underlying); unstated pairs are independent."),
     "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with.", domain=GAS_PRICE),
 }
 
@@ -116,8 +119,8 @@ def reference_markdown() -> str:
         out.append("")
     out += ["### `assume`", "", "| key | value | meaning |", "|---|---|---|"]
     for prefix, key in ASSUME.items():
-        out.append(f"| `{prefix}{'' if prefix == 'gas_price' else '.X'}` | {FORMS[key.form]}{_domain_text(key)} | "
-                   f"{key.doc} |")
+        subject = {"gas_price": "", "corr": ".X.Y"}.get(prefix, ".X")
+        out.append(f"| `{prefix}{subject}` | {FORMS[key.form]}{_domain_text(key)} | {key.doc} |")
     return "\n".join(out) + "\n"
 
 

@@ -59,6 +59,9 @@ __all__ = [
     # Pool fees and gas
     "pool_fees",
     "gas_cost",
+    # Correlated assets
+    "correlation_matrix",
+    "correlation_factor",
 ]
 
 DAYS_PER_YEAR = 365.0
@@ -454,3 +457,22 @@ def gas_cost(gas_units: float, gas_price_gwei: float) -> float:
     gas_units = _non_negative("gas_units", gas_units)
     gas_price_gwei = _non_negative("gas_price_gwei", gas_price_gwei)
     return gas_units * gas_price_gwei * GWEI
+
+
+# ---- correlated assets -----------------------------------------------------------
+def correlation_matrix(symbols, correlations) -> list[list[float]]:
+    """The correlation matrix of `symbols` from {"A.B": rho} (keys of sorted
+    symbols); pairs not given are independent (0)."""
+    return [[1.0 if a == b else float(correlations.get(".".join(sorted((a, b))), 0.0)) for b in symbols]
+            for a in symbols]
+
+
+def correlation_factor(matrix):
+    """The lower-triangular Cholesky factor C of a correlation matrix (C C^T = matrix),
+    or None when the matrix is not positive definite: correlated normals are C z."""
+    import numpy as np
+
+    try:
+        return np.linalg.cholesky(np.asarray(matrix, dtype=np.float64))
+    except np.linalg.LinAlgError:
+        return None

@@ -3,6 +3,11 @@
 The simulation engine does not read plans or specs: it takes a ``SimConfig``.
 All money amounts are in the quote currency (e.g. USDC), prices are quote per
 unit of the volatile asset, rates are annual fractions (0.08 = 8% a year).
+
+A strategy holds any number of pools and perps over any number of assets
+(``assets``, correlated by ``correlation``). A single-asset configuration may
+leave ``assets`` out: it then has one asset, ``ASSET``, at the pool's entry
+price with ``vol`` and ``drift``.
 """
 from __future__ import annotations
 
@@ -11,6 +16,22 @@ from typing import Literal
 
 PoolKind = Literal["v2", "v3"]
 Side = Literal["short", "long"]
+ASSET = "ASSET"  # the one asset of a configuration that names none
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    """An asset whose price follows GBM from ``entry_price`` (in base)."""
+
+    symbol: str
+    entry_price: float
+    vol: float
+    drift: float = 0.0
+
+    def __post_init__(self) -> None:
+        _require_positive(f"entry price of {self.symbol}", self.entry_price)
+        if self.vol < 0:
+            raise ValueError(f"vol of {self.symbol} must not be negative")
 
 
 @dataclass(frozen=True)
@@ -20,6 +41,10 @@ class PoolSpec:
     ``low``/``high`` bound the price range of a v3 position (None for v2).
     ``fee_apr`` is the fee income per year as a fraction of the position's
     value, earned only while the price is inside the range (v2: always).
+    ``asset`` is the volatile token's asset; ``quote`` the quote token's when
+    it is volatile too (WBTC/ETH: asset BTC, quote ETH), None for a
+    stablecoin. ``entry_price`` and the range are in the quote token, ``value``
+    in base.
     """
 
     kind: PoolKind
@@ -29,6 +54,9 @@ class PoolSpec:
     high: float | None = None
     fee_apr: float = 0.0
     venue: str = "uniswap"
+    name: str = "pool"
+    asset: str = ASSET
+    quote: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("v2", "v3"):
@@ -64,6 +92,9 @@ class PerpSpec:
     funding_apr: float = 0.0
     venue: str = "dydx"
     rebalance_threshold: float | None = None
+    name: str = "perp"
+    asset: str = ASSET
+    hedges: str | None = None  # the pool whose exposure a rebalance follows (None: the only pool)
 
     def __post_init__(self) -> None:
         if self.side not in ("short", "long"):
@@ -113,7 +144,7 @@ class ExploitEvent:
 
 @dataclass(frozen=True)
 class OptionSpec:
-    """A European option on the pool's asset, opened at the pool's entry price.
+    """A European option on one of the assets, opened at that asset's entry price.
 
     ``type`` put|call, ``side`` long|short, ``size`` in units of the asset,
     ``expiry_days`` from entry, ``iv`` its Black-76 volatility. ``deposit``
@@ -132,6 +163,7 @@ class OptionSpec:
     cash: float = 0.0
     coin: float = 0.0
     venue: str = "deribit"
+    asset: str = ASSET  # the symbol of the asset it is on (one of the configuration's assets)
 
     def __post_init__(self) -> None:
         if self.type not in ("put", "call"):
@@ -155,12 +187,15 @@ class SimConfig:
 
     Prices follow geometric Brownian motion with annual volatility ``vol`` and
     annual arithmetic drift ``drift``: the log-price moves by
-    (drift - vol**2 / 2) dt + vol sqrt(dt) Z per step.
+    (drift - vol**2 / 2) dt + vol sqrt(dt) Z per step; with several assets,
+    Z = C e, C the Cholesky factor of ``correlation`` (rows and columns in the
+    order of ``assets``; None: independent) and e one independent normal per
+    asset and step. ``pool`` is the first of ``pools`` (give either).
     ``gas_cost`` is the one-off gas of setting the strategy up, in quote.
     ``grid`` holds price ratios (horizon price / entry price) for the payoff grid.
     """
 
-    pool: PoolSpec
+    pool: PoolSpec | None = None
     perps: tuple[PerpSpec, ...] = ()
     covers: tuple[CoverSpec, ...] = ()
     events: tuple[ExploitEvent, ...] = ()
@@ -172,9 +207,20 @@ class SimConfig:
     seed: int = 0
     gas_cost: float = 0.0
     grid: tuple[float, ...] = field(default=DEFAULT_GRID)
+    pools: tuple[PoolSpec, ...] = ()
+    assets: tuple[AssetSpec, ...] = ()
+    correlation: tuple[tuple[float, ...], ...] | None = None
     options: tuple[OptionSpec, ...] = ()
 
     def __post_init__(self) -> None:
+        pools = self.pools or ((self.pool,) if self.pool is not None else ())
+        if not pools:
+            raise ValueError("a simulation needs at least one pool")
+        object.__setattr__(self, "pools", tuple(pools))
+        object.__setattr__(self, "pool", pools[0])
+        if not self.assets:
+            object.__setattr__(self, "assets", (AssetSpec(ASSET, pools[0].entry_price, self.vol, self.drift),))
+        _check_assets(self)
         _require_positive("horizon_days", self.horizon_days)
         if self.vol < 0:
             raise ValueError("vol must not be negative")
@@ -182,6 +228,15 @@ class SimConfig:
             raise ValueError("paths and steps must be at least 1")
         if any(r <= 0 for r in self.grid):
             raise ValueError("grid ratios must be positive")
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(a.symbol for a in self.assets)
+
+    @property
+    def deposit(self) -> float:
+        """All pool deposits, in base: what returns are measured against."""
+        return sum(p.value for p in self.pools)
 
     @property
     def years(self) -> float:
@@ -203,6 +258,27 @@ class SimConfig:
     @property
     def option_deposits(self) -> float:
         return sum(o.deposit for o in self.options)
+
+
+def _check_assets(config: SimConfig) -> None:
+    """Every pool and perp trades an asset the configuration prices; names are unique."""
+    symbols = config.symbols
+    if len(set(symbols)) != len(symbols):
+        raise ValueError("assets must have distinct symbols")
+    for pool in config.pools:
+        for asset in (pool.asset, pool.quote):
+            if asset is not None and asset not in symbols:
+                raise ValueError(f"pool {pool.name} holds {asset}, which is not among the assets")
+    for perp in config.perps:
+        if perp.asset not in symbols:
+            raise ValueError(f"perp {perp.name} trades {perp.asset}, which is not among the assets")
+    for option in config.options:
+        if option.asset not in symbols:
+            raise ValueError(f"an option is on {option.asset}, which is not among the assets")
+    if config.correlation is not None:
+        m = len(symbols)
+        if len(config.correlation) != m or any(len(row) != m for row in config.correlation):
+            raise ValueError(f"the correlation matrix must be {m} x {m}, one row per asset")
 
 
 def _require_positive(name: str, value: float) -> None:

@@ -1,33 +1,40 @@
-"""Monte Carlo engine: GBM price paths, vectorised over paths, chunked.
+"""Monte Carlo engine: correlated GBM price paths, vectorised over paths, chunked.
 
 One step of the strategy (``advance``) works on arrays holding a batch of
-paths; the Monte Carlo run, the replay of a real price series and the tests
-all drive that same function. Within a step, in this order:
+paths, one price row per asset; the Monte Carlo run, the replay of a real
+price series and the tests all drive that same function. Within a step, in
+this order:
 
-1. the pool earns ``fee_apr`` on its current value (v3: only in range);
+1. each pool earns ``fee_apr`` on its current value (v3: only in range);
 2. each open perp pays or receives funding on its notional size x price
-   (``funding_apr`` > 0: longs pay shorts);
-3. isolated-margin check at the step's price: a perp whose equity
+   of its own asset (``funding_apr`` > 0: longs pay shorts);
+3. isolated-margin check at its asset's price: a perp whose equity
    (collateral + unrealised P&L + funding + fees) is below mmf x notional is
    liquidated: it is closed for good and keeps only
    max(0, equity - liquidation_fee x notional), which is withdrawn;
-4. perps with a rebalance threshold are re-sized to their share of the pool's
-   current delta, paying the taker fee on the traded notional;
+4. perps with a rebalance threshold are re-sized to their share of the
+   current amount of their asset in the pool they hedge, paying the taker fee
+   on the traded notional;
 5. venue exploits: each event strikes at most once per path, at a step drawn
    so that every step is a Bernoulli trial with probability
    1 - (1 - annual_probability) ** dt_years; the venue keeps ``loss_share``
-   of the funds held there (pool value, perp equity) and covers on that venue
-   pay up to their remaining amount.
+   of the funds held there (pool values, perp equity) and covers on that
+   venue pay up to their remaining amount.
 
 Fees earned and cover payouts are taken out to the wallet as they arrive.
-Everything is measured against the pool deposit: a path's net return is
-(pool value + fees + perp equity + cover paid - premiums - gas
- - pool deposit - collateral + option P&L) / pool deposit; option legs are
-valued at the horizon by simulation/options.py, which the step only tells
-the time (to record each option's price at expiry).
+Everything is measured against the pool deposits: a path's net return is
+(pool values + fees + perp equity + cover paid - premiums - gas
+ - pool deposits - collateral) / pool deposits.
+
+Prices: a pool of a volatile asset against a stablecoin is valued at its
+asset's price; a pool of two volatile tokens (WBTC/ETH) at the ratio of their
+prices, in its quote token, times the quote's price. Each step draws one
+normal per asset and path, correlated by the Cholesky factor of the
+correlation matrix.
 
 Random streams: paths are grouped in blocks of ``BLOCK`` paths; block ``b``
-draws its normals from ``SeedSequence(seed, spawn_key=(b, 0))`` and its exploit
+draws its normals (path by path, one per asset) from
+``SeedSequence(seed, spawn_key=(b, 0))`` and its exploit
 times from ``(b, 1)``, and summary sums are formed per block (in an order fixed by the
 block alone) and merged in block order, so results depend on the seed only, not
 on the chunk size or the number of worker processes.
@@ -44,6 +51,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from hedgec import finance
 
 from . import options
 from .config import SimConfig
@@ -71,14 +80,16 @@ def check_bounds(config: SimConfig) -> None:
     if config.steps > MAX_STEPS:
         raise SimulationError(f"{config.steps:,} steps is more than the simulator runs ({MAX_STEPS:,} at most)")
     years = config.years
-    drift_move = abs(config.drift - 0.5 * config.vol ** 2) * years
-    spread = 10.0 * config.vol * math.sqrt(years)
-    if not drift_move + spread < MAX_LOG_MOVE:
-        raise SimulationError(
-            f"drift {100 * config.drift:.4g}% and volatility {100 * config.vol:.4g}% a year over"
-            f" {config.horizon_days:g} days move prices beyond floating-point range (log-price drift"
-            f" {drift_move:.4g}, 10 standard deviations {spread:.4g}; the simulator needs their sum below"
-            f" {MAX_LOG_MOVE:g})")
+    for asset in config.assets:
+        drift_move = abs(asset.drift - 0.5 * asset.vol ** 2) * years
+        spread = 10.0 * asset.vol * math.sqrt(years)
+        if not drift_move + spread < MAX_LOG_MOVE:
+            named = "" if len(config.assets) == 1 else f" of {asset.symbol}"
+            raise SimulationError(
+                f"drift {100 * asset.drift:.4g}% and volatility {100 * asset.vol:.4g}% a year{named} over"
+                f" {config.horizon_days:g} days move prices beyond floating-point range (log-price drift"
+                f" {drift_move:.4g}, 10 standard deviations {spread:.4g}; the simulator needs their sum below"
+                f" {MAX_LOG_MOVE:g})")
 
 
 def check_finite(result: Result) -> None:
@@ -89,14 +100,59 @@ def check_finite(result: Result) -> None:
 
 
 # --------------------------------------------------------------------- model
+class PoolLeg:
+    """Per-step constants of one pool: its position (``PoolModel``, valued in
+    its quote token) and the rows of its asset and, if volatile, its quote."""
+
+    def __init__(self, spec, symbols: tuple[str, ...], entry: dict[str, float], dt: float):
+        self.spec = spec
+        self.asset = symbols.index(spec.asset)
+        self.quote = symbols.index(spec.quote) if spec.quote is not None else None
+        quote_price = entry[spec.quote] if spec.quote is not None else 1.0
+        # PoolModel values in the quote token: the deposit in quote units
+        self.model = PoolModel(dataclasses.replace(spec, value=spec.value / quote_price))
+        self.fee_step = spec.fee_apr * dt
+        self.amount0 = float(self.model.amount0(spec.entry_price))
+        self.amount1 = (spec.value / quote_price) - self.amount0 * spec.entry_price
+
+    def units_held(self, row: int) -> float:
+        """Units of asset ``row`` the pool holds at entry (0 when it holds none)."""
+        return self.amount0 if row == self.asset else self.amount1 if row == self.quote else 0.0
+
+    def relative_price(self, prices: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The pool's own price (asset in quote tokens) per path."""
+        if self.quote is None:
+            return prices[self.asset]
+        return np.divide(prices[self.asset], prices[self.quote], out=out)
+
+    def value(self, prices: np.ndarray) -> np.ndarray:
+        """Value in base per path (before fees), with hedgec.finance's formulas."""
+        value = self.model.value(self.relative_price(prices, np.empty(prices.shape[1])))
+        return value * prices[self.quote] if self.quote is not None else value
+
+    def amount_of(self, row: int, prices: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+        """Units of asset ``row`` the pool holds at ``prices`` (asset: amount0;
+        quote: value in quote - amount0 x relative price)."""
+        rel = self.relative_price(prices, tmp)
+        if row == self.asset:
+            return self.model.amount0_into(rel, out)
+        amount0 = self.model.amount0(rel)
+        return np.subtract(self.model.value(rel), amount0 * rel, out=out)
+
+
 class PerpModel:
     """Per-step constants of one perp."""
 
-    def __init__(self, spec, entry_price: float, delta0: float, dt: float):
+    def __init__(self, spec, row: int, entry_price: float, hedged: tuple[int, float] | None, dt: float):
         self.spec = spec
+        self.row = row  # its asset's price row
+        self.entry_price = entry_price
         self.signed_size = spec.sign * spec.size
         self.open_fee = spec.taker_fee * spec.size * entry_price
         self.funding_step = spec.funding_apr * dt
+        # (pool index, units of this asset it held at entry): what a rebalance follows
+        self.hedged = hedged[0] if hedged else None
+        delta0 = hedged[1] if hedged else 0.0
         self.target_ratio = self.signed_size / delta0 if delta0 > 0 else 0.0
         self.rebalances = spec.rebalance_threshold is not None and delta0 > 0
         self.band = (spec.rebalance_threshold or 0.0) * spec.size
@@ -110,48 +166,75 @@ class Model:
         self.config = config
         self.steps = config.steps if steps is None else steps
         self.dt = config.years / self.steps if dt is None else dt
-        self.pool = PoolModel(config.pool)
+        self.symbols = config.symbols
+        entry = {a.symbol: a.entry_price for a in config.assets}
+        self.entry_prices = np.array([a.entry_price for a in config.assets])
+        self.pools = [PoolLeg(p, self.symbols, entry, self.dt) for p in config.pools]
+        self.pool = self.pools[0].model  # the first pool: a replay follows one
         self.entry_price = config.pool.entry_price
-        self.deposit = config.pool.value
-        self.delta0 = float(self.pool.amount0(self.entry_price))
-        self.fee_step = config.pool.fee_apr * self.dt
-        self.perps = [PerpModel(p, self.entry_price, self.delta0, self.dt) for p in config.perps]
+        self.deposit = config.deposit
+        self.delta0 = self.pools[0].amount0
+        self.perps = [PerpModel(p, self.symbols.index(p.asset), entry[p.asset], self._hedged(p), self.dt)
+                      for p in config.perps]
         self.outlay = config.collateral + config.premiums + config.gas_cost + config.option_deposits
         self.event_step_probability = [
             1.0 - (1.0 - e.annual_probability) ** (self.dt) if e.annual_probability < 1 else 1.0
             for e in config.events
         ]
-        self.log_drift = (config.drift - 0.5 * config.vol**2) * self.dt
-        self.log_vol = config.vol * math.sqrt(self.dt)
-        venue = config.pool.venue
-        self.event_hits_pool = [e.venue == venue for e in config.events]
+        vols = np.array([a.vol for a in config.assets])
+        self.log_drift = (np.array([a.drift for a in config.assets]) - 0.5 * vols**2) * self.dt
+        self.log_vol = vols * math.sqrt(self.dt)
+        # Z = C e per path: with rows of e as paths, Z = e C^T, scaled per asset by its step vol
+        factor = np.eye(len(self.symbols)) if config.correlation is None else \
+            finance.correlation_factor(config.correlation)
+        if factor is None:
+            raise SimulationError("the correlation matrix is not positive definite")
+        self.mixing = factor.T * self.log_vol  # e @ mixing = the step's log-price shocks
+        self.event_pools = [[i for i, p in enumerate(config.pools) if p.venue == e.venue] for e in config.events]
         self.event_perps = [[i for i, p in enumerate(config.perps) if p.venue == e.venue] for e in config.events]
         self.event_covers = [[i for i, c in enumerate(config.covers) if c.venue == e.venue] for e in config.events]
+
+    def _hedged(self, perp) -> tuple[int, float] | None:
+        """(index, units of the perp's asset held at entry) of the pool a perp's rebalance follows."""
+        names = [p.name for p in self.config.pools]
+        if perp.hedges is not None:
+            index = names.index(perp.hedges) if perp.hedges in names else None
+        else:
+            index = 0 if len(names) == 1 else None
+        if index is None:
+            return None
+        return index, self.pools[index].units_held(self.symbols.index(perp.asset))
 
     def set_step_length(self, dt: float) -> None:
         """Change the step to ``dt`` years (a replay whose timestamps are unevenly spaced)."""
         self.dt = dt
-        self.fee_step = self.config.pool.fee_apr * dt
+        for pool in self.pools:
+            pool.fee_step = pool.spec.fee_apr * dt
         for perp in self.perps:
             perp.funding_step = perp.spec.funding_apr * dt
 
 
 # --------------------------------------------------------------------- state
 class PathState:
-    """Arrays describing a batch of ``n`` paths, plus scratch buffers."""
+    """Arrays describing a batch of ``n`` paths, plus scratch buffers.
+
+    ``prices`` holds one row per asset; ``price`` is the first row (the only
+    one of a single-asset strategy). Pool arrays have a row per pool, perp
+    arrays a row per perp."""
 
     def __init__(self, model: Model, n: int, exploit_steps: np.ndarray | None = None):
         cfg = model.config
         k = len(model.perps)
         self.n = n
-        self.price = np.full(n, float(model.entry_price), dtype=np.float64)
-        self.pool_scale = np.ones(n)
-        self.fees = np.zeros(n)
+        self.prices = np.repeat(model.entry_prices.reshape(-1, 1), n, axis=1)
+        self.price = self.prices[0]
+        self.pool_scale = np.ones((len(model.pools), n))
+        self.fees = np.zeros((len(model.pools), n))
         self.size = np.empty((k, n))
         self.cash = np.empty((k, n))
         for i, perp in enumerate(model.perps):
             self.size[i] = perp.signed_size
-            self.cash[i] = perp.spec.collateral - perp.open_fee - perp.signed_size * model.entry_price
+            self.cash[i] = perp.spec.collateral - perp.open_fee - perp.signed_size * perp.entry_price
         self.trade_fees = np.tile(np.array([[p.open_fee] for p in model.perps]).reshape(k, 1), (1, n))
         self.residual = np.zeros((k, n))
         self.live = np.ones((k, n), dtype=bool)
@@ -161,13 +244,13 @@ class PathState:
         self.liq_step = np.full(n, -1, dtype=np.int64)
         self.cover_left = np.tile(np.array([c.amount for c in cfg.covers], dtype=np.float64).reshape(-1, 1), (1, n))
         self.cover_paid = np.zeros(n)
+        self.options = options.Clock(cfg.options, model.symbols, n)  # option legs: time, prices at expiry
         self.exploit_loss = np.zeros(n)
         self.exploited = np.zeros(n, dtype=bool)
-        self._tmp = [np.empty(n) for _ in range(3)]
+        self._tmp = [np.empty(n) for _ in range(4)]
         self._mask = np.empty(n, dtype=bool)
         self._mask2 = np.empty(n, dtype=bool)
         self._schedule = _exploit_schedule(model, n, exploit_steps)
-        self.options = options.Clock(cfg.options, n)  # option legs: time elapsed, prices at expiry
 
     def exploits_at(self, event: int, step: int) -> np.ndarray:
         order, starts = self._schedule[event]
@@ -190,11 +273,13 @@ def _exploit_schedule(model: Model, n: int, exploit_steps):
 
 # ---------------------------------------------------------------------- step
 def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-    """Apply step ``step`` (1-based) at the prices already in ``st.price``;
-    ``bar``: the step's (high, low) prices, when known, for liquidation within it."""
-    accrue_pool_fees(model, st)
+    """Apply step ``step`` (1-based) at the prices already in ``st.prices``;
+    ``bar``: the step's (high, low) prices of a single-asset replay, when
+    known, for liquidation within it."""
+    for j, pool in enumerate(model.pools):
+        accrue_pool_fees(pool, st, j)
     for i, perp in enumerate(model.perps):
-        notional = np.multiply(st.size[i], st.price, out=st._tmp[2])
+        notional = np.multiply(st.size[i], st.prices[perp.row], out=st._tmp[2])
         accrue_funding(perp, st, i, notional)
         check_liquidation(perp, st, i, step, notional, bar)
         if perp.rebalances:
@@ -203,23 +288,26 @@ def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.nd
         hit = st.exploits_at(e, step)
         if hit.size:
             apply_exploit(model, st, e, hit)
-    st.options.tick(model.dt, st.price)
+    st.options.tick(model.dt, st.prices)
 
 
-def accrue_pool_fees(model: Model, st: PathState) -> None:
-    """Fees for the step on the pool's value (v3: only where the price is in range)."""
-    if model.fee_step == 0.0:
+def accrue_pool_fees(pool: PoolLeg, st: PathState, j: int) -> None:
+    """Fees for the step on pool ``j``'s value (v3: only where its price is in range)."""
+    if pool.fee_step == 0.0:
         return
-    fee = model.pool.value_into(st.price, st._tmp[0], st._tmp[1], factor=model.fee_step)
+    price = pool.relative_price(st.prices, st._tmp[3])
+    fee = pool.model.value_into(price, st._tmp[0], st._tmp[1], factor=pool.fee_step)
+    if pool.quote is not None:
+        fee *= st.prices[pool.quote]
     if st.pool_hit:
-        fee *= st.pool_scale
-    if model.pool.kind == "v3":
-        spec = model.config.pool
-        np.greater_equal(st.price, spec.low, out=st._mask)
-        np.less_equal(st.price, spec.high, out=st._mask2)
+        fee *= st.pool_scale[j]
+    if pool.model.kind == "v3":
+        spec = pool.spec
+        np.greater_equal(price, spec.low, out=st._mask)
+        np.less_equal(price, spec.high, out=st._mask2)
         st._mask &= st._mask2
         fee *= st._mask
-    st.fees += fee
+    st.fees[j] += fee
 
 
 def accrue_funding(perp: PerpModel, st: PathState, i: int, notional: np.ndarray) -> None:
@@ -239,7 +327,7 @@ def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notiona
     positions have Q = S = 0 and never match. With a bar's (high, low), a
     short is tested at the high and a long at the low, and is closed at its
     liquidation price -Q / ((1 - sign mmf) S), where the bar crossed it
-    (clipped to the bar); without, it is tested and closed at ``st.price``.
+    (clipped to the bar); without, it is tested and closed at its asset's price.
     """
     if bar is not None:
         extreme = bar[0] if perp.spec.sign < 0 else bar[1]
@@ -252,7 +340,7 @@ def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notiona
     idx = np.flatnonzero(below)
     size, cash = st.size[i, idx], st.cash[i, idx]
     if bar is None:
-        price = st.price[idx]
+        price = st.prices[perp.row, idx]
     else:
         price = np.clip(-cash / (size * perp.liquidation_factor), bar[1][idx], bar[0][idx])
     equity = cash + size * price
@@ -265,10 +353,10 @@ def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notiona
 
 
 def rebalance(model: Model, perp: PerpModel, st: PathState, i: int) -> None:
-    """Re-size live perps to their share of the pool's delta when drift > band."""
-    target = model.pool.amount0_into(st.price, st._tmp[0])
+    """Re-size live perps to their share of their pool's delta in their asset when drift > band."""
+    target = model.pools[perp.hedged].amount_of(perp.row, st.prices, st._tmp[0], st._tmp[3])
     if st.pool_hit:
-        target *= st.pool_scale
+        target *= st.pool_scale[perp.hedged]
     target *= perp.target_ratio
     trade = np.subtract(target, st.size[i], out=st._tmp[0])
     drift = np.abs(trade, out=st._tmp[1])
@@ -277,7 +365,7 @@ def rebalance(model: Model, perp: PerpModel, st: PathState, i: int) -> None:
     if not st._mask.any():
         return
     idx = np.flatnonzero(st._mask)
-    d_size, price = trade[idx], st.price[idx]
+    d_size, price = trade[idx], st.prices[perp.row, idx]
     fee = perp.spec.taker_fee * np.abs(d_size) * price
     st.cash[i, idx] -= d_size * price + fee
     st.size[i, idx] += d_size
@@ -288,14 +376,14 @@ def rebalance(model: Model, perp: PerpModel, st: PathState, i: int) -> None:
 def apply_exploit(model: Model, st: PathState, e: int, idx: np.ndarray) -> None:
     """Event ``e`` strikes paths ``idx``: its venue loses a share, covers pay."""
     share = model.config.events[e].loss_share
-    price = st.price[idx]
+    prices = st.prices[:, idx]
     loss = np.zeros(idx.size)
-    if model.event_hits_pool[e]:
-        loss += share * model.pool.value(price) * st.pool_scale[idx]
-        st.pool_scale[idx] *= 1.0 - share
+    for j in model.event_pools[e]:
+        loss += share * model.pools[j].value(prices) * st.pool_scale[j, idx]
+        st.pool_scale[j, idx] *= 1.0 - share
         st.pool_hit = True
     for i in model.event_perps[e]:
-        equity = st.cash[i, idx] + st.size[i, idx] * price
+        equity = st.cash[i, idx] + st.size[i, idx] * prices[model.perps[i].row]
         taken = share * np.maximum(equity, 0.0)
         st.cash[i, idx] -= taken
         loss += taken
@@ -311,7 +399,9 @@ def apply_exploit(model: Model, st: PathState, e: int, idx: np.ndarray) -> None:
 # ------------------------------------------------------------------ outcomes
 @dataclass
 class PathOutcomes:
-    """Per-path results of a batch, in quote."""
+    """Per-path results of a batch, in quote; rows per pool, perp or asset
+    where the name says so (``pool_*``: one row per pool, ``perp_*`` per perp,
+    ``asset_price_pnl`` per asset)."""
 
     pool_pnl: np.ndarray
     fees: np.ndarray
@@ -324,6 +414,14 @@ class PathOutcomes:
     rebalances: np.ndarray
     exploited: np.ndarray
     costs: float
+    pool_pnls: np.ndarray  # value at the horizon - deposit, exploits included, fees not
+    pool_fees: np.ndarray
+    pool_il: np.ndarray  # value - value of holding the entry tokens
+    perp_pnls: np.ndarray  # equity - collateral: price, funding, fees, liquidation, exploits
+    perp_funding: np.ndarray  # paid (+) or received (-)
+    perp_trade_fees: np.ndarray
+    perp_liquidated: np.ndarray
+    asset_price_pnl: np.ndarray  # pools' entry tokens and perps' price P&L, by asset
     option_pnl: np.ndarray | float = 0.0  # option legs, premiums and fees included (simulation/options.py)
 
     @property
@@ -344,14 +442,24 @@ class PathOutcomes:
 
 
 def outcomes(model: Model, st: PathState) -> PathOutcomes:
-    pool_value = model.pool.value(st.price) * st.pool_scale
-    equity = st.cash + st.size * st.price + st.residual
+    values = np.array([pool.value(st.prices) for pool in model.pools])
+    deposits = np.array([[pool.spec.value] for pool in model.pools])
+    moves = st.prices - model.entry_prices.reshape(-1, 1)  # price change per asset and path
+    held = np.array([[pool.units_held(row) for row in range(len(model.symbols))] for pool in model.pools])
+    hold_pnl = held @ moves  # per pool: the entry tokens' P&L
+    perp_prices = st.prices[[p.row for p in model.perps]]  # (perps, paths), each at its asset's price
+    equity = st.cash + st.size * perp_prices + st.residual
     collateral = np.array([[p.spec.collateral] for p in model.perps]).reshape(-1, 1)
+    perp_pnls = equity - collateral
+    asset_pnl = held.sum(axis=0).reshape(-1, 1) * moves  # the pools' entry tokens, by asset
+    for i, perp in enumerate(model.perps):
+        asset_pnl[perp.row] += perp_pnls[i] + st.funding[i] + st.trade_fees[i]
     cfg = model.config
+    pool_pnls = values * st.pool_scale - deposits
     return PathOutcomes(
-        pool_pnl=pool_value - model.deposit,
-        fees=st.fees.copy(),
-        perp_pnl=(equity - collateral).sum(axis=0),
+        pool_pnl=pool_pnls.sum(axis=0),
+        fees=st.fees.sum(axis=0),
+        perp_pnl=perp_pnls.sum(axis=0),
         funding=st.funding.sum(axis=0),
         trade_fees=st.trade_fees.sum(axis=0),
         cover_paid=st.cover_paid.copy(),
@@ -360,19 +468,23 @@ def outcomes(model: Model, st: PathState) -> PathOutcomes:
         rebalances=st.rebalances.copy(),
         exploited=st.exploited.copy(),
         costs=cfg.premiums + cfg.gas_cost,
-        option_pnl=st.options.pnl(st.price),
+        pool_pnls=pool_pnls, pool_fees=st.fees.copy(),
+        pool_il=values - (deposits + hold_pnl),
+        perp_pnls=perp_pnls, perp_funding=st.funding.copy(), perp_trade_fees=st.trade_fees.copy(),
+        perp_liquidated=~st.live, asset_price_pnl=asset_pnl, option_pnl=st.options.pnl(st.prices),
     )
 
 
 PriceFiller = Callable[[int, np.ndarray], None]
 
 
-def run_batch(model: Model, n: int, fill_price: PriceFiller, exploit_steps=None,
+def run_batch(model: Model, n: int, fill_prices: PriceFiller, exploit_steps=None,
               on_step: Callable[[PathState, int], None] | None = None) -> PathState:
-    """Drive ``advance`` over all steps; ``fill_price(step, price)`` moves prices in place."""
+    """Drive ``advance`` over all steps; ``fill_prices(step, prices)`` moves the
+    (assets, paths) prices in place."""
     st = PathState(model, n, exploit_steps)
     for step in range(1, model.steps + 1):
-        fill_price(step, st.price)
+        fill_prices(step, st.prices)
         advance(model, st, step)
         if on_step is not None:
             on_step(st, step)
@@ -380,22 +492,26 @@ def run_batch(model: Model, n: int, fill_price: PriceFiller, exploit_steps=None,
 
 
 def simulate_prices(config: SimConfig, prices, exploit_steps=None) -> PathOutcomes:
-    """Run the strategy over given price paths, shape (paths, steps + 1).
+    """Run the strategy over given price paths, shape (paths, steps + 1), or
+    (assets, paths, steps + 1) in the order of ``config.assets``.
 
-    Column 0 must be the entry price. ``exploit_steps`` (events, paths) gives
+    Column 0 must be the entry prices. ``exploit_steps`` (events, paths) gives
     the step at which each event strikes each path (>= steps + 1: never).
     """
     prices = np.asarray(prices, dtype=np.float64)
-    if prices.ndim != 2 or prices.shape[1] < 2:
-        raise ValueError("prices must have shape (paths, steps + 1)")
-    if not np.allclose(prices[:, 0], config.pool.entry_price, rtol=1e-12, atol=0.0):
-        raise ValueError("every path must start at the pool's entry price")
-    model = Model(config, steps=prices.shape[1] - 1)
+    if prices.ndim == 2:
+        prices = prices[None]
+    if prices.ndim != 3 or prices.shape[0] != len(config.assets) or prices.shape[2] < 2:
+        raise ValueError("prices must have shape (paths, steps + 1) or (assets, paths, steps + 1)")
+    entry = np.array([a.entry_price for a in config.assets]).reshape(-1, 1)
+    if not np.allclose(prices[:, :, 0], entry, rtol=1e-12, atol=0.0):
+        raise ValueError("every path must start at the entry prices")
+    model = Model(config, steps=prices.shape[2] - 1)
 
-    def fill(step: int, price: np.ndarray) -> None:
-        price[:] = prices[:, step]
+    def fill(step: int, now: np.ndarray) -> None:
+        now[:] = prices[:, :, step]
 
-    return outcomes(model, run_batch(model, prices.shape[0], fill, exploit_steps))
+    return outcomes(model, run_batch(model, prices.shape[1], fill, exploit_steps))
 
 
 # ---------------------------------------------------------------- monte carlo
@@ -418,16 +534,37 @@ def draw_exploit_steps(model: Model, gen: np.random.Generator, n: int) -> np.nda
 
 
 def gbm_filler(model: Model, gens: list[np.random.Generator], bounds: list[tuple[int, int]], n: int) -> PriceFiller:
-    z = np.empty(n)
-    drift, vol = model.log_drift, model.log_vol
+    """Each step, every block draws one normal per path and asset (path by
+    path, so a block's draws do not depend on the batch it runs in)."""
+    if len(model.symbols) == 1:
+        return _one_asset_filler(model, gens, bounds, n)
+    m = len(model.symbols)
+    draws, shocks = np.empty((n, m)), np.empty((n, m))
+    mixing, drift = model.mixing, model.log_drift
 
-    def fill(step: int, price: np.ndarray) -> None:
+    def fill(step: int, prices: np.ndarray) -> None:
+        for gen, (lo, hi) in zip(gens, bounds):
+            gen.standard_normal(out=draws[lo:hi])
+        np.matmul(draws, mixing, out=shocks)
+        np.add(shocks, drift, out=shocks)
+        np.exp(shocks, out=shocks)
+        np.multiply(prices, shocks.T, out=prices)
+
+    return fill
+
+
+def _one_asset_filler(model: Model, gens, bounds, n: int) -> PriceFiller:
+    """The same draws for one asset, on flat arrays: the hot path of a single-asset run."""
+    z = np.empty(n)
+    drift, vol = float(model.log_drift[0]), float(model.log_vol[0])
+
+    def fill(step: int, prices: np.ndarray) -> None:
         for gen, (lo, hi) in zip(gens, bounds):
             gen.standard_normal(out=z[lo:hi])
         np.multiply(z, vol, out=z)
         np.add(z, drift, out=z)
         np.exp(z, out=z)
-        np.multiply(price, z, out=price)
+        np.multiply(prices[0], z, out=prices[0])
 
     return fill
 

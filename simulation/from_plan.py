@@ -3,7 +3,7 @@ into the engine's SimConfig. The plan is the only input: a simulator needs
 neither the source file nor the catalog."""
 from __future__ import annotations
 
-from .config import CoverSpec, ExploitEvent, OptionSpec, PerpSpec, PoolSpec, SimConfig
+from .config import AssetSpec, CoverSpec, ExploitEvent, OptionSpec, PerpSpec, PoolSpec, SimConfig
 
 
 class NotSimulable(ValueError):
@@ -11,24 +11,12 @@ class NotSimulable(ValueError):
 
 
 def config_from_plan(plan: dict) -> SimConfig:
-    pools = plan["pools"]
-    if len(pools) != 1:
-        raise NotSimulable(f"the simulator runs one pool per strategy; this plan has {len(pools)}")
-    pool = pools[0]
-    symbol = pool["price_symbol"]
-    for perp in plan["perps"]:
-        if perp["price_symbol"] != symbol:
-            raise NotSimulable(f"perp `{perp['name']}` trades {perp['asset']}, but the pool holds {pool['asset']}:"
-                               " the simulator follows one price")
-    for option in plan["options"]:
-        if option["price_symbol"] != symbol:
-            raise NotSimulable(f"option `{option['name']}` is on {option['asset']}, but the pool holds "
-                               f"{pool['asset']}: the simulator follows one price")
+    if not plan["pools"]:
+        raise NotSimulable("the simulator measures a strategy against its pool deposits; this plan has no pool")
     mc = plan["scenarios"]["monte_carlo"]
+    assets = _assets(plan)
     return SimConfig(
-        pool=PoolSpec(kind=pool["model"], value=pool["deposit"], entry_price=pool["entry_price"],
-                      low=pool["range_low"], high=pool["range_high"], fee_apr=pool["fee_apr"],
-                      venue=pool["venue"]),
+        pools=tuple(_pool(p, plan) for p in plan["pools"]),
         perps=tuple(_perp(p) for p in plan["perps"]),
         covers=tuple(CoverSpec(venue=c["venue"], amount=c["amount"], premium=c["premium"] or 0.0)
                      for c in plan["covers"]),
@@ -36,8 +24,8 @@ def config_from_plan(plan: dict) -> SimConfig:
                                   loss_share=e["loss_share"])
                      for e in plan["scenarios"]["events"] if e["kind"] == "exploit"),
         horizon_days=plan["strategy"]["horizon_days"],
-        vol=mc["vol"][symbol],
-        drift=mc["drift"].get(symbol, 0.0),
+        assets=assets,
+        correlation=_correlation(mc["correlation"], [a.symbol for a in assets]),
         paths=mc["paths"],
         steps=mc["steps"],
         seed=mc["seed"],
@@ -45,12 +33,41 @@ def config_from_plan(plan: dict) -> SimConfig:
         grid=tuple(plan["scenarios"]["grid"]["ratios"]),
         options=tuple(OptionSpec(type=o["type"], side=o["side"], size=o["size"], strike=o["strike"],
                                  expiry_days=o["expiry_days"], iv=o["iv"], deposit=o["deposit"], cash=o["cash"],
-                                 coin=o["coin"], venue=o["venue"]) for o in plan["options"]),
+                                 coin=o["coin"], venue=o["venue"], asset=o["price_symbol"])
+                      for o in plan.get("options", ())),
     )
+
+
+def _assets(plan: dict) -> tuple[AssetSpec, ...]:
+    """Every asset a pool or perp holds, in the order of the plan's volatilities."""
+    mc, prices = plan["scenarios"]["monte_carlo"], plan["assumptions"]["prices"]
+    entry = {o["price_symbol"]: o["entry_price"] for o in plan.get("options", ())}
+    entry |= {p["price_symbol"]: p["entry_price"] for p in plan["perps"]}
+    entry |= {p["price_symbol"]: p["entry_price"] for p in plan["pools"]}
+    for symbol in mc["vol"]:
+        if symbol not in entry and symbol not in prices:
+            raise NotSimulable(f"the plan gives no price of {symbol}")
+    return tuple(AssetSpec(s, entry.get(s) or prices[s], mc["vol"][s], mc["drift"].get(s, 0.0)) for s in mc["vol"])
+
+
+def _correlation(correlation: dict, symbols: list[str]):
+    if correlation["assets"] != symbols:
+        raise NotSimulable("the plan's correlation matrix does not list the simulated assets")
+    return tuple(tuple(row) for row in correlation["matrix"])
+
+
+def _pool(p: dict, plan: dict) -> PoolSpec:
+    """A pool in its quote token: a two-token pool's entry price is the ratio of its tokens' prices."""
+    quote = p["quote_price_symbol"]
+    quote_price = plan["assumptions"]["prices"][quote] if quote else 1.0
+    return PoolSpec(kind=p["model"], value=p["deposit"], entry_price=p["entry_price"] / quote_price,
+                    low=p["range_low"], high=p["range_high"], fee_apr=p["fee_apr"], venue=p["venue"],
+                    name=p["name"], asset=p["price_symbol"], quote=quote)
 
 
 def _perp(p: dict) -> PerpSpec:
     return PerpSpec(side=p["side"], size=p["size"], collateral=p["collateral"], mmf=p["mmf"],
                     taker_fee=p["taker_fee"], liquidation_fee=p["liquidation_fee"],
                     funding_apr=p["funding_apr"], venue=p["venue"],
-                    rebalance_threshold=p["rebalance_threshold"])
+                    rebalance_threshold=p["rebalance_threshold"], name=p["name"], asset=p["price_symbol"],
+                    hedges=p["hedges"])

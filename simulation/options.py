@@ -38,34 +38,40 @@ def pnl(spec: OptionSpec, price, years: float, expiry_price=None):
     return value(spec, price, years, expiry_price) - spec.deposit
 
 
-def grid_pnl(specs, entry_price: float, prices: np.ndarray, years: float) -> np.ndarray:
-    """Option P&L at the horizon over grid prices, each reached on a geometric path from entry:
-    an option that expired at t < horizon expired at entry x (price / entry) ** (t / horizon)."""
-    total = np.zeros_like(prices)
+def grid_pnl(specs, symbols, entry: np.ndarray, prices: np.ndarray, years: float) -> np.ndarray:
+    """Option P&L at the horizon over grid prices (one row per asset of ``symbols``, ``entry``
+    their entry prices as a column), each reached on a geometric path from entry: an option that
+    expired at t < horizon expired at entry x (price / entry) ** (t / horizon)."""
+    total = np.zeros(prices.shape[1])
     for spec in specs:
+        row = symbols.index(spec.asset)
+        p0, price = float(entry[row, 0]), prices[row]
         share = min(spec.expiry_days / 365.0 / years, 1.0)
-        total += pnl(spec, prices, years, entry_price * (prices / entry_price) ** share)
+        total += pnl(spec, price, years, p0 * (price / p0) ** share)
     return total
 
 
 class Clock:
     """Per batch of paths: the time elapsed and the price each option expired at."""
 
-    def __init__(self, specs, n: int):
+    def __init__(self, specs, symbols, n: int):
         self.specs = specs
+        self.rows = [symbols.index(spec.asset) for spec in specs]  # each option's asset price row
         self.years = 0.0
         self.expiry_price = [None] * len(specs)
         self.n = n
 
-    def tick(self, dt: float, price: np.ndarray) -> None:
-        """After a step of ``dt`` years at ``price``: record the price of options expiring now."""
+    def tick(self, dt: float, prices: np.ndarray) -> None:
+        """After a step of ``dt`` years at ``prices`` (a row per asset): record the price of
+        options expiring now."""
         self.years += dt
         for i, spec in enumerate(self.specs):
             if self.expiry_price[i] is None and self.years >= spec.expiry_days / 365.0 - EXPIRY_TOLERANCE:
-                self.expiry_price[i] = price.copy()
+                self.expiry_price[i] = prices[self.rows[i]].copy()
 
-    def pnl(self, price: np.ndarray) -> np.ndarray | float:
-        """Sum of the legs' P&L at the current price and time."""
+    def pnl(self, prices: np.ndarray) -> np.ndarray | float:
+        """Sum of the legs' P&L at the current prices and time."""
         if not self.specs:
             return 0.0
-        return sum(pnl(spec, price, self.years, self.expiry_price[i]) for i, spec in enumerate(self.specs))
+        return sum(pnl(spec, prices[self.rows[i]], self.years, self.expiry_price[i])
+                   for i, spec in enumerate(self.specs))

@@ -104,7 +104,7 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
     ``span`` seconds after the first row read, one at a time."""
     count = count if count is not None else ReadCount()
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = _checked(path, csv.reader(_bounded_lines(path, handle)))
+        rows = _checked(path, csv.reader(handle))
         header, line = _first_row(path, rows)
         columns = _read_header(path, header)
         width = len(header)
@@ -139,20 +139,6 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
         if not found:
             raise PriceFileError(path, line, "the file has no price rows" if start is None and end is None
                                  else "the file has no price rows in the window asked for")
-
-
-MAX_LINE_CHARS = 64 * 1024  # a price row is a few dozen characters; a device or a pipe may have no line end
-
-
-def _bounded_lines(path, handle) -> Iterator[str]:
-    """The file's lines, each read to a bound, so memory stays flat whatever the file is."""
-    number = 0
-    while line := handle.readline(MAX_LINE_CHARS + 1):
-        number += 1
-        if len(line) > MAX_LINE_CHARS:
-            raise PriceFileError(path, number, f"line {number} is larger than the {MAX_LINE_CHARS // 1024} KiB "
-                                               "hedgec reads in a row: not a CSV price file")
-        yield line
 
 
 def _checked(path, rows) -> Iterator[list[str]]:
@@ -321,7 +307,8 @@ def absolute_config(config: SimConfig, first_price: float) -> SimConfig:
     same deposit, range and collateral, each perp keeping its notional in quote."""
     ratio = config.pool.entry_price / first_price
     return dataclasses.replace(
-        config, pool=dataclasses.replace(config.pool, entry_price=first_price),
+        config, pool=None, pools=(dataclasses.replace(config.pool, entry_price=first_price),),
+        assets=(dataclasses.replace(config.assets[0], entry_price=first_price),),
         perps=tuple(dataclasses.replace(p, size=p.size * ratio) for p in config.perps))
 
 
@@ -335,6 +322,10 @@ def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_
     (``absolute_config``). Exploit events and the Monte Carlo steps of
     ``config`` are not used; its horizon is only reported.
     """
+    if len(config.assets) > 1 or len(config.pools) > 1:
+        raise SimulationError(f"a replay follows one price series; this strategy holds {len(config.pools)} pool(s)"
+                              f" on {len(config.assets)} assets ({', '.join(config.symbols)}): simulate it without"
+                              " --prices")
     bars = iter(bars)
     first = next(bars, None)
     if first is None:
@@ -368,7 +359,7 @@ def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_
         raise SimulationError("a replay needs at least two prices")
     track.add(st, previous, (previous.time - first.time) / 86400.0, last=True)
     pool_pnl, perp_pnl = track.pnl(st)
-    option_pnl = float(np.sum(st.options.pnl(st.price)))  # 0 without option legs
+    option_pnl = float(np.sum(st.options.pnl(st.prices)))  # 0 without option legs
     liq = int(st.liq_step[0])
     return ReplayResult(
         first=first.label, last=previous.label, rows=step + 1,
@@ -378,7 +369,7 @@ def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_
         scale=scale, absolute=absolute, high_low=high_low,
         pool_pnl=pool_pnl, perp_pnl=perp_pnl, hedged_pnl=pool_pnl + perp_pnl,
         hold_pnl=track.hold(previous.close * scale),
-        fees=float(st.fees[0]), funding_paid=float(st.funding.sum()),
+        fees=float(st.fees[0, 0]), funding_paid=float(st.funding.sum()),
         net_pnl=pool_pnl + perp_pnl + option_pnl + float(st.cover_paid[0]) - config.premiums - config.gas_cost,
         option_pnl=option_pnl,
         liquidation_step=liq if liq >= 0 else None, liquidation_at=track.liquidation_at,
@@ -403,7 +394,7 @@ class _Track:
         self.liquidation_at = self.liquidation_day = None
 
     def pnl(self, st: PathState) -> tuple[float, float]:
-        pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0] + st.fees[0]) - self.model.deposit
+        pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0, 0] + st.fees[0, 0]) - self.model.deposit
         equity = st.cash[:, 0] + st.size[:, 0] * st.price[0] + st.residual[:, 0]
         return pool, float((equity - self.collateral).sum())
 

@@ -76,7 +76,25 @@ def format_table(result: Result) -> str:
         _row("Exploit loss, mean", _money(r.mean_exploit_loss)),
         _row("Cover paid out, mean", _money(r.mean_cover_paid)),
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _breakdown(r)) + "\n"
+
+
+def _breakdown(r: Result) -> list[str]:
+    """Mean P&L per leg and per asset, when there is more than one of either."""
+    if len(r.legs) <= 2 and len(r.assets) <= 1:
+        return []  # one pool and one perp: the table above already says it all
+    head = f"{'leg':<14} {'asset':<9} {'P&L':>11} {'fees':>10} {'funding':>10} {'IL':>10} {'liquidated':>10}"
+    lines = ["", "Mean per path, by leg (fees: earned by a pool, paid by a perp; funding: paid)", head,
+             "-" * len(head)]
+    for leg in r.legs:
+        liquidated = _pct(leg.prob_liquidation).lstrip("+") if leg.kind == "perp" else ""
+        il = _money(leg.mean_impermanent_loss) if leg.kind == "pool" else ""
+        funding = _money(leg.mean_funding_paid) if leg.kind == "perp" else ""
+        lines.append(f"{terminal_safe(leg.name)[:14]:<14} {leg.assets:<9} {_money(leg.mean_pnl):>11}"
+                     f" {_money(leg.mean_fees):>10} {funding:>10} {il:>10} {liquidated:>10}")
+    lines += ["", "Mean price P&L per path, by asset (pools' entry tokens + perps before funding and fees)"]
+    lines += [_row(f"  {a.symbol}", _money(a.mean_price_pnl)) for a in r.assets]
+    return lines
 
 
 def format_grid(grid: GridResult) -> str:
@@ -84,6 +102,8 @@ def format_grid(grid: GridResult) -> str:
     head = f"{'ratio':>6} {'price':>12} {'hold':>9} {'pool':>9} {'hedged':>9}" \
         + (f" {'+options':>9}" if grid.with_options else "") + f" {'all-in':>9} {'IL':>9}"
     lines = [head, "-" * len(head)]
+    if grid.held_fixed:
+        lines.insert(0, f"Price: {grid.assets[0]}; {grid.held_fixed}")
     for i, ratio in enumerate(grid.ratios):
         options = f" {100 * grid.with_options[i]:>8.2f}%" if grid.with_options else ""
         lines.append(
@@ -91,6 +111,11 @@ def format_grid(grid: GridResult) -> str:
             f" {100 * grid.hedged[i]:>8.2f}%{options} {100 * grid.all_in[i]:>8.2f}%"
             f" {100 * grid.impermanent_loss[i]:>8.2f}%"
         )
+    for pair in grid.pairs:
+        lines += ["", f"Pool `{terminal_safe(pair.pool)}`: {pair.asset} moved alone, {pair.quote} and every other "
+                      f"asset held at entry", f"{pair.asset + '/' + pair.quote:>9} {'pool':>9} {'hedged':>9} {'IL':>9}"]
+        lines += [f"{r:>9.2f} {100 * p:>8.2f}% {100 * h:>8.2f}% {100 * il:>8.2f}%"
+                  for r, p, h, il in zip(pair.ratios, pair.pool_pnl, pair.hedged, pair.impermanent_loss)]
     return "\n".join(lines) + "\n"
 
 
@@ -144,18 +169,29 @@ def _save(fig, path, ext: str) -> None:
 
 
 def _plot_payoffs(ax, grid: GridResult) -> None:
+    """One asset: P&L by its price. Several: by the ratio every asset moved by
+    (what is held fixed is said under the axis), with each two-token pool's
+    curve against its asset moved alone."""
+    several = bool(grid.held_fixed)
+    xs = grid.ratios if several else grid.prices
     curves = (("Hold the tokens", grid.hold, ":"), ("Pool alone, with fees", grid.pool, "--"),
               ("Pool + perp hedge, with funding", grid.hedged, "-"),
               *([("Pool + perp + options, premiums paid", grid.with_options, "-.")] if grid.with_options else []),
               ("All in: + cover premiums and gas", grid.all_in, "-"))
     for label, values, style in curves:
-        ax.plot(grid.prices, [100 * v for v in values], style, label=label)
-    ax.axvline(grid.entry_price, color="grey", linewidth=0.8, label=f"entry {grid.entry_price:,.0f}")
+        ax.plot(xs, [100 * v for v in values], style, label=label)
+    entry = 1.0 if several else grid.entry_price
+    ax.axvline(entry, color="grey", linewidth=0.8, label="entry" if several else f"entry {entry:,.0f}")
     ax.axhline(0.0, color="grey", linewidth=0.5)
-    for liq in sorted({p for p in grid.liquidation_prices if p is not None and p <= max(grid.prices)}):
-        ax.axvline(liq, color="tab:red", linestyle="--", linewidth=0.8, label=f"perp liquidated at {liq:,.0f}")
+    if not several:
+        for liq in sorted({p for p in grid.liquidation_prices if p is not None and p <= max(grid.prices)}):
+            ax.axvline(liq, color="tab:red", linestyle="--", linewidth=0.8, label=f"perp liquidated at {liq:,.0f}")
+    for pair in grid.pairs:
+        ax.plot(pair.ratios, [100 * v for v in pair.hedged], "-.",
+                label=f"`{pair.pool}` hedged against {pair.asset}/{pair.quote} ({pair.asset} alone moved)")
     ax.set_title("Payoff at the horizon by final price")
-    ax.set_xlabel("Price at the horizon (quote per asset)")
+    ax.set_xlabel(f"Price at the horizon / entry: {grid.held_fixed}" if several
+                  else "Price at the horizon (quote per asset)", wrap=True)
     ax.set_ylabel("Profit / loss, % of pool deposit")
     ax.legend(fontsize="small")
 

@@ -24,6 +24,32 @@ PLOT_BINS = 60
 
 
 @dataclass(frozen=True)
+class LegResult:
+    """Mean figures of one pool or perp per path, in quote. A pool's ``pnl`` is
+    its value less its deposit plus its fees; a perp's, its equity less its
+    collateral (price, funding, trading fees, liquidation and exploits)."""
+
+    name: str
+    kind: str  # pool | perp
+    assets: str  # BTC, or BTC/ETH for a two-token pool
+    mean_pnl: float
+    mean_fees: float  # pool: fees earned; perp: trading fees paid
+    mean_funding_paid: float  # perp (-: received)
+    mean_impermanent_loss: float  # pool: value less the value of holding its entry tokens
+    prob_liquidation: float  # perp
+
+
+@dataclass(frozen=True)
+class AssetResult:
+    """Mean price P&L per path from one asset, in quote: the pools' entry
+    tokens held to the horizon plus the perps on it (their P&L before funding
+    and trading fees)."""
+
+    symbol: str
+    mean_price_pnl: float
+
+
+@dataclass(frozen=True)
 class Result:
     """Summary of a Monte Carlo run. Returns are fractions of the pool deposit;
     money amounts are means per path in quote. Quantiles come from a fixed
@@ -61,6 +87,8 @@ class Result:
     hist_edges: tuple[float, ...]
     hist_counts: tuple[int, ...]
     quantile_resolution: float
+    legs: tuple[LegResult, ...] = ()
+    assets: tuple[AssetResult, ...] = ()
     mean_option_pnl: float = 0.0  # option legs, premiums and fees included
 
 
@@ -115,8 +143,23 @@ def block_stats(out: "PathOutcomes", deposit: float, bounds: list[tuple[int, int
               np.broadcast_to(np.asarray(out.option_pnl, dtype=np.float64), net.shape))
     liquidated = out.liquidated
     counted = (out.rebalances, liquidated, np.where(liquidated, out.liq_step, 0), out.exploited)
-    columns = [_block_sums(values, bounds) for values in summed + counted]
-    return [{"n": hi - lo, **dict(zip(SUMMED + COUNTED, row))} for (lo, hi), row in zip(bounds, zip(*columns))]
+    legs = breakdown(out)
+    names = SUMMED + COUNTED + tuple(legs)
+    columns = [_block_sums(values, bounds) for values in summed + counted + tuple(legs.values())]
+    return [{"n": hi - lo, **dict(zip(names, row))} for (lo, hi), row in zip(bounds, zip(*columns))]
+
+
+BREAKDOWN = {  # PathOutcomes rows summed per leg or asset: (prefix, item) -> attribute
+    ("pool", "pnl"): "pool_pnls", ("pool", "fees"): "pool_fees", ("pool", "il"): "pool_il",
+    ("perp", "pnl"): "perp_pnls", ("perp", "funding"): "perp_funding", ("perp", "fees"): "perp_trade_fees",
+    ("perp", "liquidated"): "perp_liquidated", ("asset", "price"): "asset_price_pnl",
+}
+
+
+def breakdown(out: "PathOutcomes") -> dict[str, np.ndarray]:
+    """Per-leg and per-asset columns, keyed "pool:0:pnl", "perp:1:funding", "asset:0:price"."""
+    return {f"{prefix}:{i}:{item}": row for (prefix, item), attr in BREAKDOWN.items()
+            for i, row in enumerate(getattr(out, attr))}
 
 
 def _block_sums(values: np.ndarray, bounds: list[tuple[int, int]]) -> list:
@@ -134,7 +177,7 @@ class Accumulator:
     def __init__(self, model: Model):
         self.model = model
         self.n = 0
-        self.sums = dict.fromkeys(SUMMED, 0.0)
+        self.sums: dict[str, float] = {}
         self.counts = dict.fromkeys(COUNTED, 0)
         self.hist = np.zeros(FINE_BINS, dtype=np.int64)
         self.liq_hist = np.zeros(model.steps + 1, dtype=np.int64)
@@ -143,8 +186,8 @@ class Accumulator:
     def add(self, chunk: ChunkStats) -> None:
         for block in chunk.blocks:
             self.n += block["n"]
-            for key in SUMMED:
-                self.sums[key] += block[key]
+            for key in block.keys() - COUNTED - {"n"}:
+                self.sums[key] = self.sums.get(key, 0.0) + block[key]
             for key in COUNTED:
                 self.counts[key] += block[key]
         self.hist[chunk.hist_bins] += chunk.hist_counts
@@ -182,14 +225,26 @@ class Accumulator:
             prob_exploit=c["exploited"] / n,
             mean_pool_pnl=s["pool_pnl"] / n,
             mean_perp_pnl=s["perp_pnl"] / n,
+            mean_option_pnl=s["option_pnl"] / n,
             mean_rebalances=c["rebalances"] / n,
             std_unhedged_return=math.sqrt(var_unhedged),
             std_hedged_return=math.sqrt(var_hedged),
             hedge_effectiveness=1.0 - var_hedged / var_unhedged if var_unhedged > 0 else None,
             hist_edges=edges, hist_counts=coarse,
             quantile_resolution=hist.width,
-            mean_option_pnl=s["option_pnl"] / n,
+            legs=self._legs(), assets=tuple(AssetResult(symbol, self.sums[f"asset:{i}:price"] / self.n)
+                                            for i, symbol in enumerate(cfg.symbols)),
         )
+
+    def _legs(self) -> tuple[LegResult, ...]:
+        cfg, n, s = self.model.config, self.n, self.sums
+        pools = tuple(LegResult(p.name, "pool", p.asset + (f"/{p.quote}" if p.quote else ""),
+                                (s[f"pool:{j}:pnl"] + s[f"pool:{j}:fees"]) / n, s[f"pool:{j}:fees"] / n, 0.0,
+                                s[f"pool:{j}:il"] / n, 0.0) for j, p in enumerate(cfg.pools))
+        perps = tuple(LegResult(p.name, "perp", p.asset, s[f"perp:{i}:pnl"] / n, s[f"perp:{i}:fees"] / n,
+                                s[f"perp:{i}:funding"] / n, 0.0, s[f"perp:{i}:liquidated"] / n)
+                      for i, p in enumerate(cfg.perps))
+        return pools + perps
 
 
 def _variance(total: float, squares: float, n: int) -> float:

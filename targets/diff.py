@@ -24,7 +24,7 @@ _SKIPPED_FIELDS = {"name", "span", "spans", "partial"}
 _PERCENT_FIELDS = {"fee_apr", "ratio", "rebalance"}
 # Assumption tables as users write their keys: `vol.ETH = 60%`; (attribute, key prefix, how to print).
 _ASSUMPTIONS = (("prices", "price", None), ("vols", "vol", "%"), ("funding", "funding", "% apr"),
-                ("drift", "drift", "% apr"))
+                ("drift", "drift", "% apr"), ("correlations", "corr", None))
 
 
 @dataclass(frozen=True)

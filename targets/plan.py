@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from hedgec.compiler.analysis import assumed_vol
 from hedgec.compiler.kinds import KINDS
-from hedgec.finance import DAYS_PER_YEAR
+from hedgec.finance import DAYS_PER_YEAR, correlation_matrix
 
 from . import Compiled
 
-PLAN_VERSION = 2  # 2: option legs (`options`), option carry items in `expected`
+PLAN_VERSION = 2  # 2: option legs (`options`) and their carry items; two-token pools (quote_price_symbol,
+# quote_units) and the correlation matrix
 
 # Scenario defaults; each is overridable from the command line.
 DEFAULT_PATHS = 10_000
@@ -158,7 +159,7 @@ def monte_carlo(c: Compiled, vols: dict, options: PlanOptions) -> dict:
         "model": "gbm", "paths": options.paths, "steps": steps, "step_days": step_days,
         "seed": default_seed(c.strategy.name) if options.seed is None else options.seed,
         "vol": vols, "drift": {s: c.strategy.assume.drift.get(s, 0.0) for s in vols},
-        "correlation": "independent",
+        "correlation": correlation(c, list(vols)),
         "accrual": {
             "year_fraction_per_step": per_step,
             "fees": {"basis": "pool_value", "rate": "fee_apr"},
@@ -166,6 +167,14 @@ def monte_carlo(c: Compiled, vols: dict, options: PlanOptions) -> dict:
                         "sign": "positive funding_apr: shorts receive, longs pay"},
         },
     }
+
+
+def correlation(c: Compiled, symbols: list[str]) -> dict:
+    """The correlation matrix of the assets simulated: the `corr` pairs stated
+    among them, every other pair independent."""
+    stated = {k: v for k, v in c.strategy.assume.correlations.items() if set(k.split(".")) <= set(symbols)}
+    return {"assets": symbols, "matrix": correlation_matrix(symbols, stated), "stated": stated,
+            "unstated": "independent"}
 
 
 def events(c: Compiled, options: PlanOptions) -> list[dict]:

@@ -99,10 +99,12 @@ def scopes_of(text: str) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_the_examples_keywords_get_their_scopes(path):
-    scopes = scopes_of(path.read_text())
+    text = path.read_text()
+    scopes = scopes_of(text)
     assert "keyword.other.block.hedge" in scopes["strategy"]
     assert "keyword.other.block.hedge" in scopes["perp"]
-    assert "entity.name.type.block.hedge" in scopes["hedge"]
+    perp = re.search(r"^\s*perp\s+(\w+)\s*\{", text, re.M).group(1)  # the first perp block's name
+    assert "entity.name.type.block.hedge" in scopes[perp]
     assert "variable.other.property.hedge" in scopes["collateral"]
     assert "keyword.operator.assignment.hedge" in scopes["="]
     assert "keyword.other.unit.hedge" in scopes["USDC"]

@@ -6,7 +6,7 @@ import pytest
 from hedgec.cli.main import main
 from hedgec.targets.plan import PlanOptions, build_plan
 from hedgec.simulation import payoff_grid
-from hedgec.simulation.from_plan import NotSimulable, config_from_plan
+from hedgec.simulation.from_plan import config_from_plan
 
 from conftest import ROOT, SPECS
 from targets_support import TWO_POOLS, compile_path, compile_text
@@ -44,10 +44,20 @@ def test_grid_of_the_v2_example_matches_the_static_hedge_formula():
     assert grid.hedged[1] == pytest.approx(0.027659, abs=2e-5)
 
 
-def test_a_plan_with_two_pools_is_refused_in_words():
-    plan = build_plan(compile_text(TWO_POOLS))
-    with pytest.raises(NotSimulable, match="one pool per strategy; this plan has 2"):
-        config_from_plan(plan)
+def test_two_pools_on_two_assets_are_simulated_leg_by_leg(capsys):
+    plan = build_plan(compile_text(TWO_POOLS), PlanOptions(paths=2048, seed=3))
+    config = config_from_plan(plan)
+    assert [p.name for p in config.pools] == ["eth_lp", "btc_lp"] and config.symbols == ("BTC", "ETH")
+    assert [(p.name, p.asset, p.hedges) for p in config.perps][0] == ("eth_short", "ETH", "eth_lp")
+    # each pool valued at its own asset: BTC x 1.5 moves btc_lp only (ETH held at entry)
+    from hedgec.simulation.grid import payoff_at
+    at = payoff_at(config, [[1.5], [1.0]])
+    assert at["hold"][0] == pytest.approx(20_000 * 0.5)  # btc_lp holds half its 40,000 in WBTC
+    from hedgec.simulation import simulate
+    result = simulate(config, workers=1)
+    assert [leg.name for leg in result.legs][:2] == ["eth_lp", "btc_lp"] and len(result.assets) == 2
+    assert sum(leg.mean_pnl for leg in result.legs) == pytest.approx(result.mean_pool_pnl + result.mean_fees_earned
+                                                                      + result.mean_perp_pnl, rel=1e-9)
 
 
 def test_report_and_plot(tmp_path, capsys):

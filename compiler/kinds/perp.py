@@ -287,32 +287,39 @@ def _rebalance(b, leg: PerpLeg, p: PerpFigures) -> None:
     if pool is None or not hasattr(pool, "amount_at"):
         return
     threshold = leg.rebalance if leg.rebalance is not None else REVIEW_DRIFT
-    low, high = drift_band(pool, p.coverage or 1.0, threshold)
+    symbol = price_symbol(p.asset)
+    low, high = drift_band(pool, p.coverage or 1.0, threshold, symbol)
     set_by = "the `rebalance` threshold" if leg.rebalance is not None else \
         f"no `rebalance` is set, so review at the default {REVIEW_DRIFT:.0%}"
+    # a two-token pool's holdings follow the price of its asset in its quote token
+    watched, unit = (f"{pool.asset}/{pool.quote}", pool.quote) if getattr(pool, "quote_volatile", False) \
+        else (p.asset, b.base)
     b.add("monitor", "rebalance",
-          f"Rebalance `{p.name}` when {p.asset} leaves {low:,.2f} .. {high:,.2f} {b.base}",
-          p.name, venue=p.venue, amounts=(b.qty(low, b.base), b.qty(high, b.base)),
+          f"Rebalance `{p.name}` when {watched} leaves {low:,.2f} .. {high:,.2f} {unit}",
+          p.name, venue=p.venue, amounts=(b.qty(low, unit), b.qty(high, unit)),
           details=(f"At those prices the short is {threshold:.0%} off its share of the pool's {p.asset} "
                    f"({set_by}).",
                    f"Resize the short to {share(leg.ratio)} of the pool's {p.asset} amount at the time "
                    "(check the pool position)."))
 
 
-def drift_band(pool, coverage: float, threshold: float) -> tuple[float, float]:
+def drift_band(pool, coverage: float, threshold: float, symbol: str | None = None) -> tuple[float, float]:
     """Prices where |coverage x amount(entry) / amount(p) - 1| reaches `threshold`.
 
     The pool's asset amount falls as the price rises, so a short sized at entry
     grows too large as the price rises: a lower and an upper band edge, found by
-    bisection on the pool's own amount function.
+    bisection on the pool's own amount function. `symbol`: the token the short
+    hedges (a two-token pool's quote token grows as the price rises instead).
     """
-    start = pool.volatile_amount
+    symbol = symbol or price_symbol(pool.asset)
+    start = pool.units_at(symbol, pool.entry_price)
 
     def drift(price: float) -> float:
-        held = pool.amount_at(price)
-        return float("inf") if held <= 0 else coverage * start / held - 1
+        held = pool.units_at(symbol, price)
+        gap = coverage * start / held - 1 if held > 0 else float("inf")
+        return gap if symbol == price_symbol(pool.asset) else -gap  # keep f increasing for the bisection
 
-    target = coverage - 1  # drift at entry (0 for a hedge of its full share)
+    target = drift(pool.entry_price)  # at entry (0 for a hedge of its full share)
     high = _bisect(lambda x: drift(x) - (target + threshold), pool.entry_price, pool.entry_price * 100)
     low = _bisect(lambda x: drift(x) - (target - threshold), pool.entry_price / 100, pool.entry_price)
     return low, high

@@ -1,4 +1,9 @@
-"""`pool`: liquidity in an AMM (Uniswap v2 or v3), long its volatile asset."""
+"""`pool`: liquidity in an AMM (Uniswap v2 or v3), long the tokens it holds.
+
+A pair's quote may be a stablecoin (ETH/USDC: long ETH only) or a second
+volatile asset (WBTC/ETH: long both). Every token's delta in base is the
+amount of it held, so the pool's exposure lists each volatile token held.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,25 +43,34 @@ class PoolFigures:
     name: str
     venue: str
     model: str  # constant_product | concentrated
-    asset: str  # the volatile asset, e.g. ETH
-    quote: str
+    asset: str  # the volatile asset, e.g. ETH (WBTC in WBTC/ETH)
+    quote: str  # USDC, or a second volatile asset (ETH in WBTC/ETH)
     entry_price: float  # in the quote asset
     deposit: float  # in the base currency
     volatile_amount: float  # units of the asset held at entry
-    quote_amount: float
-    exposure: float  # volatile_amount * entry_price, in base
+    quote_amount: float  # value of the quote side at entry, in base
+    exposure: float  # value of the volatile tokens held at entry, in base (both sides of WBTC/ETH)
     liquidity: float | None  # v3 L
     range_low: float | None
     range_high: float | None
     fee_apr: float
     fees: float  # expected over the horizon, in base
     quote_rate: float  # base per unit of the quote asset
+    quote_units: float = 0.0  # units of the quote asset held at entry
+    quote_volatile: bool = False  # the quote is priced apart from base (ETH in WBTC/ETH)
 
     def amount_at(self, price):
         """Units of the volatile asset held at `price` (float or array): the pool's delta."""
         if self.liquidity is not None:
             return finance.v3_amounts(self.liquidity, price, self.range_low, self.range_high)[0]
         return finance.v2_amount(self.volatile_amount * 2 * self.entry_price, self.entry_price, price)
+
+    def units_at(self, symbol: str, price):
+        """Units of token `symbol` (a price symbol) held at `price` (asset in quote): the
+        volatile asset's amount, or the quote's (value in quote less the asset's worth)."""
+        if symbol == price_symbol(self.asset):
+            return self.amount_at(price)
+        return self.value_at(price) - self.amount_at(price) * price
 
     def value_at(self, price):
         """Value at `price` (float or array), in the quote asset, before fees."""
@@ -82,9 +96,12 @@ def analyse(pool: Pool, ctx) -> PoolFigures:
     to_base = prices.rate(quote, prices.base)
     fee_apr = pool.fee_apr or 0.0
     deposit = deposit_quote * to_base
+    quote_volatile = price_symbol(quote) != price_symbol(prices.base)
+    held = volatile * price * to_base + (quote_amount * to_base if quote_volatile else 0.0)
     return PoolFigures(pool.name, pool.venue, venue.model or "constant_product", asset, quote, price,
-                       deposit, volatile, quote_amount * to_base, volatile * price * to_base, liquidity,
-                       low, high, fee_apr, finance.pool_fees(deposit, fee_apr, ctx.days), to_base)
+                       deposit, volatile, quote_amount * to_base, held, liquidity,
+                       low, high, fee_apr, finance.pool_fees(deposit, fee_apr, ctx.days), to_base,
+                       quote_amount, quote_volatile)
 
 
 def resolve(pool: Pool, strategy, catalog):
@@ -109,12 +126,18 @@ def resolve(pool: Pool, strategy, catalog):
 
 
 def exposure(f: PoolFigures) -> dict[str, float]:
-    return {price_symbol(f.asset): f.volatile_amount}
+    """Units of each volatile token held at entry, by price symbol."""
+    out = {price_symbol(f.asset): f.volatile_amount}
+    if f.quote_volatile:
+        out[price_symbol(f.quote)] = out.get(price_symbol(f.quote), 0.0) + f.quote_units
+    return out
 
 
 def value(f: PoolFigures, prices: Mapping, years: float):
-    """Value in base, before fees, at its asset's prices in base (float or array)."""
-    return f.value_at(prices[price_symbol(f.asset)] / f.quote_rate) * f.quote_rate
+    """Value in base, before fees, at its tokens' prices in base (float or array):
+    the pool's value in its quote at the relative price, times the quote's price."""
+    quote_price = prices[price_symbol(f.quote)] if f.quote_volatile else f.quote_rate
+    return f.value_at(prices[price_symbol(f.asset)] / quote_price) * quote_price
 
 
 def label(f: PoolFigures, base: str) -> list[str]:
@@ -131,6 +154,7 @@ def plan(c, leg: Pool) -> dict:
         "asset": p.asset, "price_symbol": price_symbol(p.asset), "quote": p.quote,
         "entry_price": p.entry_price * c.prices.rate(p.quote, c.strategy.base), "deposit": p.deposit,
         "volatile_amount": p.volatile_amount, "quote_amount": p.quote_amount,
+        "quote_price_symbol": price_symbol(p.quote) if p.quote_volatile else None, "quote_units": p.quote_units,
         "range_low": p.range_low, "range_high": p.range_high, "liquidity": p.liquidity,
         "fee_apr": p.fee_apr, "hedged_by": c.graph.hedgers(leg.name),
         "protected_by": c.graph.protectors(leg.name),
@@ -173,14 +197,15 @@ def _verify(b, name: str) -> None:
     p, hedgers = b.figures(name), b.c.graph.hedgers(name)
     if not hedgers:
         return
-    symbol = price_symbol(p.asset)
-    short = -sum(b.exposure(h).get(symbol, 0.0) for h in hedgers)
-    net = p.volatile_amount - short
-    b.add("verify", "net_delta", f"Check net {p.asset} delta of `{name}` is near zero", name,
-          venue=p.venue, amounts=(b.qty(net, p.asset),),
-          details=(f"Pool holds {tokens(p.volatile_amount, p.asset)}; hedges total {tokens(short, p.asset)} short.",
-                   f"Net delta {tokens(net, p.asset)} ({_share(net, p.volatile_amount)} of the pool's "
-                   f"{p.asset})."))
+    for symbol, held in exposure(p).items():
+        token = p.asset if symbol == price_symbol(p.asset) else p.quote
+        short = -sum(b.exposure(h).get(symbol, 0.0) for h in hedgers)
+        net = held - short if abs(held - short) > 1e-12 * held else 0.0
+        suffix = "" if len(exposure(p)) == 1 else token
+        b.add("verify", "net_delta", f"Check net {token} delta of `{name}` is near zero", name,
+              venue=p.venue, amounts=(b.qty(net, token),), suffix=suffix,
+              details=(f"Pool holds {tokens(held, token)}; hedges total {tokens(short, token)} short.",
+                       f"Net delta {tokens(net, token)} ({_share(net, held)} of the pool's {token})."))
 
 
 def _share(part: float, whole: float) -> str:
@@ -210,12 +235,14 @@ def _close(b, name: str) -> None:
 
 KIND = Kind(
     name="pool",
-    doc="liquidity in an AMM, long its volatile asset",
+    doc="liquidity in an AMM, long the volatile tokens it holds",
     ir_class=Pool,
     keys={
         "venue": Key("name", "The AMM: `uniswap_v2` or `uniswap_v3`.", required=True),
-        "pair": Key("pair", "Volatile asset / quote asset, e.g. `ETH/USDC`.", required=True),
-        "deposit": Key("amount", "The value deposited, in the quote asset.", required=True, domain=POSITIVE),
+        "pair": Key("pair", "Volatile asset / quote asset, e.g. `ETH/USDC`, or two volatile assets, "
+                            "e.g. `WBTC/ETH`.", required=True),
+        "deposit": Key("amount", "The value deposited, in any asset with a price, e.g. `20000 USDC` or "
+                                 "`6.6667 ETH`.", required=True, domain=POSITIVE),
         "fee_apr": Key("percent_or_rate", "Expected fee income per year, e.g. `15%`.",
                        domain=Domain(low=0.0, high=10.0, plausible=1.0)),
         "range": Key("range", "The price range of a concentrated (v3) position."),

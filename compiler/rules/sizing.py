@@ -1,5 +1,9 @@
 """Hedge sizing (H2xx): is each short the size, asset and side of the pool
-exposure it hedges?"""
+exposure it hedges, and do the hedges add up, per pool and per asset?
+
+Every leg reports its delta per asset at entry (its kind's `exposure`); the
+checks here compare those figures, so a two-asset pool (WBTC/ETH) is hedged
+by one short per token, and two shorts on one pool add up."""
 from __future__ import annotations
 
 from hedgec.numbers import lev, money, pct, qty
@@ -42,9 +46,25 @@ A liquidity pool is long its volatile asset (its delta is the volatile
 amount, x > 0). Only a short offsets it; a long doubles the exposure.
 """, GROUP)
 PACK.rule("H205", "hedge-wrong-asset", "error", "A perp hedges a pool of another asset.", """
-The perp market's base asset must be the pool's volatile asset (wrapped
-tokens count as their underlying: WBTC hedges with BTC-USD). A short in
-another asset leaves the pool's exposure open and adds a second one.
+The perp market's base asset must be a token the pool holds (wrapped tokens
+count as their underlying: WBTC hedges with BTC-USD; a WBTC/ETH pool is
+hedged with BTC-USD and ETH-USD). A short in another asset leaves the
+pool's exposure open and adds a second one.
+""", GROUP)
+PACK.rule("H206", "over-hedged", "error", "The hedges short more of an asset than is held.", """
+Per pool, the shorts that name it (`hedges`) in one asset add up; per asset,
+every leg's delta at entry adds up across the strategy (pools long their
+tokens, shorts negative). Two shorts that each hedge 100% of one pool short
+200% of it: the strategy is then net short as much as the pool holds, a
+directional bet the other way. Fails when two or more shorts together exceed
+what is held by more than `size-tolerance` (default 5%; one short alone off
+its size is H201's); the message gives the percentage. Split one pool
+between hedges with `ratio` (e.g. 50% and 50%).
+""", GROUP)
+PACK.rule("H207", "token-unhedged", "warning", "A pool's token is left unhedged while another is hedged.", """
+A pool of two volatile tokens (WBTC/ETH) is long both: its delta in each is
+the amount of it held. Hedged in one token only, the other's price risk
+stays open. Add a short on the other token's market that `hedges` the pool.
 """, GROUP)
 
 
@@ -58,18 +78,26 @@ def _hedging(ctx: Context):
             yield perp, figures, pools[figures.hedges]
 
 
-def _hedges_right_thing(perp, f, pool) -> bool:
-    return perp.side == "short" and price_symbol(f.asset) == price_symbol(pool.asset)
+def _held(ctx: Context, pool) -> dict[str, float]:
+    """Units of each token the pool holds at entry, by price symbol."""
+    return ctx.analysis.exposure_of(pool.name)
+
+
+def _hedges_right_thing(perp, f, pool, ctx: Context) -> bool:
+    return perp.side == "short" and price_symbol(f.asset) in _held(ctx, pool)
 
 
 @PACK.check("H204", "H205")
 def wrong_side_or_asset(ctx: Context):
     for perp, f, pool in _hedging(ctx):
-        if price_symbol(f.asset) != price_symbol(pool.asset):
+        held = _held(ctx, pool)
+        if price_symbol(f.asset) not in held:
+            tokens = " and ".join(dict.fromkeys((pool.asset, pool.quote) if len(held) > 1 else (pool.asset,)))
+            markets = ", ".join(f"{s}-USD" for s in held)
             yield diag.make("H205", f"{perp.market} does not hedge pool `{pool.name}`, which holds "
-                                    f"{pool.asset}", ctx.where(perp, "market"),
-                            hint=f"use a {price_symbol(pool.asset)} market, e.g. {price_symbol(pool.asset)}-USD",
-                            data={"market_asset": f.asset, "pool_asset": pool.asset})
+                                    f"{tokens}", ctx.where(perp, "market"),
+                            hint=f"use a market of a token the pool holds, e.g. {markets}",
+                            data={"market_asset": f.asset, "pool_assets": sorted(held)})
         elif perp.side != "short":
             yield diag.make("H204", f"a long does not hedge pool `{pool.name}`: the pool is already long "
                                     f"{pool.asset}, so this doubles the exposure",
@@ -82,7 +110,8 @@ def nothing_to_hedge(ctx: Context):
     pools = ctx.analysis.of_kind("pool")
     for perp in ctx.strategy.of_kind("perp"):
         pool = pools.get(perp.hedges.name) if perp.hedges else None
-        if pool is None or pool.volatile_amount > 0:
+        f = ctx.analysis.figures.get(perp.name)
+        if pool is None or pool.volatile_amount > 0 or (f is not None and price_symbol(f.asset) != price_symbol(pool.asset)):
             continue
         yield diag.make("H201", f"pool `{pool.name}` holds no {pool.asset} at entry: "
                                 f"{money(pool.entry_price, pool.quote)} is above its range top "
@@ -95,15 +124,16 @@ def nothing_to_hedge(ctx: Context):
 def size_off(ctx: Context):
     tolerance = ctx.threshold("size-tolerance")
     for perp, f, pool in _hedging(ctx):
-        if not _hedges_right_thing(perp, f, pool) or f.coverage is None or abs(f.coverage - 1) <= tolerance:
+        if not _hedges_right_thing(perp, f, pool, ctx) or f.coverage is None or abs(f.coverage - 1) <= tolerance:
             continue
         base = ctx.analysis.base
         needed = f.required_size * f.entry_price
         ratio = f" x ratio {pct(perp.ratio)}" if perp.ratio != 1 else ""
+        token = _token(pool, f.asset)
         yield diag.make(
             "H201",
             f"the hedge is {qty(f.size, f.asset)} ({money(f.notional, base)}) but pool `{pool.name}` holds "
-            f"{qty(pool.volatile_amount, pool.asset)}{ratio} at entry: it covers {pct(f.coverage)} of the "
+            f"{qty(_held(ctx, pool)[price_symbol(f.asset)], token)}{ratio} at entry: it covers {pct(f.coverage)} of the "
             f"exposure", ctx.where(perp, "hedges"),
             hint=f"hedge {qty(f.required_size, f.asset)} ({money(needed, base)} of notional): e.g. "
                  f"{money(needed, base)} of collateral at 1x, or drop `leverage` so it follows from `hedges`",
@@ -117,7 +147,8 @@ def size_off(ctx: Context):
 def naked_above_range(ctx: Context):
     for perp, f, pool in _hedging(ctx):
         if pool.model != "concentrated" or pool.range_high is None or pool.volatile_amount <= 0 \
-                or not _hedges_right_thing(perp, f, pool) or perp.rebalance is not None:
+                or not _hedges_right_thing(perp, f, pool, ctx) or perp.rebalance is not None \
+                or price_symbol(f.asset) != price_symbol(pool.asset):
             continue  # naked from entry is H201's; a rebalanced short shrinks with the pool's holding
         top = money(pool.range_high, pool.quote)
         notes = ()
@@ -146,3 +177,62 @@ def leverage_from_size(ctx: Context):
                        f"{lev(f.leverage)}")
         yield diag.make("H203", message, ctx.where(perp, "collateral"),
                         data={"notional": f.notional, "leverage": f.leverage, "collateral": f.collateral})
+
+
+def _token(pool, asset: str) -> str:
+    """The pool's own name for the token a market trades (WBTC for BTC-USD)."""
+    return pool.asset if price_symbol(asset) == price_symbol(pool.asset) else pool.quote
+
+
+@PACK.check("H206", "H207", thresholds=("size-tolerance",))
+def hedges_add_up(ctx: Context):
+    """Per pool and asset, the shorts naming the pool against what it holds;
+    per asset, the strategy's shorts against its longs."""
+    tolerance = ctx.threshold("size-tolerance")
+    over_pool = set()
+    for pool in ctx.analysis.of_kind("pool").values():
+        shorts: dict[str, list] = {}
+        for perp, f, hedged in _hedging(ctx):
+            if hedged is pool and _hedges_right_thing(perp, f, pool, ctx):
+                shorts.setdefault(price_symbol(f.asset), []).append((perp, f))
+        if not shorts:
+            continue
+        for symbol, held in _held(ctx, pool).items():
+            legs = shorts.get(symbol, [])
+            if not legs:
+                yield _unhedged(ctx, pool, symbol, held, shorts)
+                continue
+            total = sum(f.size for _, f in legs)
+            if len(legs) > 1 and total > held * (1 + tolerance):  # one leg alone is H201's
+                over_pool.add(symbol)
+                yield _over(ctx, legs[-1][0], f"the shorts that hedge pool `{pool.name}`", legs, total, held,
+                            _token(pool, legs[0][1].asset), tolerance)
+    for symbol, net in ctx.analysis.exposure.items():
+        if symbol in over_pool or not net.short > net.long * (1 + tolerance):
+            continue
+        legs = [(perp, f) for perp in ctx.strategy.of_kind("perp")
+                if (f := ctx.analysis.figures.get(perp.name)) and f.side == "short" and price_symbol(f.asset) == symbol]
+        if len(legs) > 1 and net.long > 0:
+            yield _over(ctx, legs[-1][0], "the strategy's shorts", legs, net.short, net.long, symbol, tolerance)
+
+
+def _over(ctx: Context, perp, whose: str, legs, short: float, held: float, token: str, tolerance: float):
+    names = ", ".join(f"`{p.name}` {qty(f.size, f.asset)}" for p, f in legs)
+    share = short / held if held else None
+    of = f"{pct(share)} of the {qty(held, token)} held" if held else f"with no {token} held"
+    return diag.make(
+        "H206", f"over-hedged: {whose} in {price_symbol(token)} total {qty(short, price_symbol(token))}, {of}: "
+                f"the strategy is net short {qty(short - held, price_symbol(token))}",
+        ctx.where(perp, "hedges" if perp.hedges else "side"),
+        hint="split the pool between its hedges with `ratio` (e.g. 50% each), or drop one of them",
+        notes=(f"shorts: {names}; more than the {pct(tolerance)} `size-tolerance` over",),
+        data={"asset": price_symbol(token), "short": short, "long": held, "share": share, "tolerance": tolerance})
+
+
+def _unhedged(ctx: Context, pool, symbol: str, held: float, shorts: dict):
+    token = pool.quote if symbol != price_symbol(pool.asset) else pool.asset
+    perp = next(iter(shorts.values()))[-1][0]
+    return diag.make("H207", f"pool `{pool.name}` holds {qty(held, token)} that no hedge covers: only its "
+                             + " and ".join(sorted(shorts)) + " is hedged", ctx.where(ctx.strategy.block(pool.name)),
+                     hint=f"add a short on {symbol}-USD with `hedges = {pool.name}`", notes=(
+                         f"hedged by `{perp.name}`",), data={"asset": symbol, "held": held})
