@@ -105,6 +105,8 @@ class Assumptions(_Located):
     vols: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual volatility
     funding: Mapping[str, float] = field(default_factory=dict)  # market -> annual rate
     drift: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual drift
+    borrow_rate: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual borrow rate (lending)
+    supply_rate: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual supply rate (lending)
     gas_price: GasPrice | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()

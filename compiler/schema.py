@@ -33,6 +33,7 @@ FORMS = {
     "choice": "one of the listed words",
     "order": "`market` or `limit PRICE`, e.g. `limit 20100 USDC`",
     "rebalance": "a drift threshold, e.g. `10%`",
+    "number": "a plain number, e.g. `1.5`",
 }
 
 STRATEGY: dict[str, Key] = {
@@ -48,6 +49,8 @@ ASSUME: dict[str, Key] = {
     "funding": Key("rate", "`funding.ETH-USD = 8% apr`: expected funding; positive means longs pay shorts."),
     "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift, for simulation."),
     "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with."),
+    "borrow_rate": Key("rate", "`borrow_rate.ETH = 2.6% apr`: variable borrow rate of an asset on a lending venue."),
+    "supply_rate": Key("rate", "`supply_rate.USDC = 4.9% apr`: supply rate earned on collateral of an asset."),
 }
 
 

@@ -16,7 +16,7 @@ from hedgec.finance import DAYS_PER_YEAR
 
 from . import Compiled
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2  # 2: `borrows` (lending legs) and `catalog.reserves`
 
 # Scenario defaults; each is overridable from the command line.
 DEFAULT_PATHS = 10_000
@@ -114,13 +114,13 @@ def catalog_figures(c: Compiled) -> dict:
         "chains": {n: {"native": ch.native, "source": c.source_of(ch.source)}
                    for n in chains if (ch := cat.chain(n))},
         "venues": {n: _venue(c, cat.venue(n)) for n in venues},
-        "markets": {}, "cover_products": {},
+        "markets": {}, "cover_products": {}, "reserves": {},
     }
     for name, f in a.figures.items():
         kind = KINDS[a.kinds[name]]
         for section, entries in (kind.catalog_figures(c, f) if kind.catalog_figures else {}).items():
             out[section] |= entries
-    used = sorted({f.default for f in a.fallbacks})
+    used = sorted({f.default for f in a.fallbacks if f.default in cat.defaults})  # lending rates: reserves
     return out | {"defaults": {n: {"value": cat.defaults[n].value, "unit": cat.defaults[n].unit,
                                    "source": c.source_of(cat.defaults[n].source)} for n in used}}
 
