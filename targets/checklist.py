@@ -259,6 +259,8 @@ def _summary(c: Compiled) -> list[str]:
     rows = [("Expected pool fees", a.carry["fees"]), ("Expected funding", a.carry["funding"]),
             ("Cover premiums", -a.carry["premiums"]), ("Trading fees", -a.carry["trading_fees"]),
             ("Gas", -a.carry["gas"]), ("Net carry", a.carry["net"])]
+    if a.carry.get("supply_income") or a.carry.get("borrow_cost"):  # lending legs
+        rows[-1:-1] = [("Supply income", a.carry["supply_income"]), ("Borrow cost", -a.carry["borrow_cost"])]
     lines = ["| Over the horizon | Amount |", "|---|---:|"]
     lines += [f"| {label} | {markdown_text(money(value, base))} |" for label, value in rows]
     return lines + ["", "Before price moves and impermanent loss: run `hedgec simulate` for the scenarios.", ""]
