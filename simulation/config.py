@@ -137,6 +137,7 @@ class SimConfig:
     seed: int = 0
     gas_cost: float = 0.0
     grid: tuple[float, ...] = field(default=DEFAULT_GRID)
+    loans: tuple = ()  # simulation.lending.LoanSpec: loans of the pool's asset against stablecoin collateral
 
     def __post_init__(self) -> None:
         _require_positive("horizon_days", self.horizon_days)

@@ -43,6 +43,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import lending
 from .config import SimConfig
 from .pools import PoolModel
 from .summary import BLOCK, Accumulator, ChunkStats, Histogram, Result, block_stats
@@ -113,7 +114,7 @@ class Model:
         self.delta0 = float(self.pool.amount0(self.entry_price))
         self.fee_step = config.pool.fee_apr * self.dt
         self.perps = [PerpModel(p, self.entry_price, self.delta0, self.dt) for p in config.perps]
-        self.outlay = config.collateral + config.premiums + config.gas_cost
+        self.outlay = config.collateral + config.premiums + config.gas_cost + sum(x.supplied for x in config.loans)
         self.event_step_probability = [
             1.0 - (1.0 - e.annual_probability) ** (self.dt) if e.annual_probability < 1 else 1.0
             for e in config.events
@@ -164,6 +165,7 @@ class PathState:
         self._mask = np.empty(n, dtype=bool)
         self._mask2 = np.empty(n, dtype=bool)
         self._schedule = _exploit_schedule(model, n, exploit_steps)
+        lending.init_state(model, self)  # loans: simulation/lending.py
 
     def exploits_at(self, event: int, step: int) -> np.ndarray:
         order, starts = self._schedule[event]
@@ -195,6 +197,8 @@ def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.nd
         check_liquidation(perp, st, i, step, notional, bar)
         if perp.rebalances:
             rebalance(model, perp, st, i)
+    if model.config.loans:
+        lending.advance(model, st, step)
     for e in range(len(model.config.events)):
         hit = st.exploits_at(e, step)
         if hit.size:
@@ -294,6 +298,7 @@ def apply_exploit(model: Model, st: PathState, e: int, idx: np.ndarray) -> None:
         taken = share * np.maximum(equity, 0.0)
         st.cash[i, idx] -= taken
         loss += taken
+    loss += lending.exploit(model, st, e, idx, share)
     st.exploit_loss[idx] += loss
     st.exploited[idx] = True
     for c in model.event_covers[e]:
@@ -319,6 +324,7 @@ class PathOutcomes:
     rebalances: np.ndarray
     exploited: np.ndarray
     costs: float
+    loan_pnl: np.ndarray | float = 0.0  # loans (simulation/lending.py), accrual and liquidations included
 
     @property
     def unhedged(self) -> np.ndarray:
@@ -326,7 +332,7 @@ class PathOutcomes:
 
     @property
     def hedged(self) -> np.ndarray:
-        return self.pool_pnl + self.fees + self.perp_pnl
+        return self.pool_pnl + self.fees + self.perp_pnl + self.loan_pnl
 
     @property
     def net(self) -> np.ndarray:
@@ -354,6 +360,7 @@ def outcomes(model: Model, st: PathState) -> PathOutcomes:
         rebalances=st.rebalances.copy(),
         exploited=st.exploited.copy(),
         costs=cfg.premiums + cfg.gas_cost,
+        loan_pnl=lending.pnl(model, st),
     )
 
 

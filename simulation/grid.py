@@ -24,6 +24,7 @@ import numpy as np
 
 from hedgec import finance
 
+from . import lending
 from .config import PerpSpec, SimConfig
 from .pools import PoolModel
 
@@ -57,6 +58,8 @@ def payoff_grid(config: SimConfig, ratios=None) -> GridResult:
     for perp in config.perps:
         perp_pnl += perp_pnl_at(perp, p0, prices, years)
 
+    for loan in config.loans:
+        perp_pnl += lending.pnl_at(loan, prices, years, PATH_POINTS)
     pool_pnl = pool_value - v0 + fees
     hedged = pool_pnl + perp_pnl
     all_in = hedged - config.premiums - config.gas_cost

@@ -37,6 +37,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
+from . import lending
 from .config import SimConfig
 from .engine import Model, PathState, SimulationError, advance
 
@@ -388,7 +389,7 @@ class _Track:
     def pnl(self, st: PathState) -> tuple[float, float]:
         pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0] + st.fees[0]) - self.model.deposit
         equity = st.cash[:, 0] + st.size[:, 0] * st.price[0] + st.residual[:, 0]
-        return pool, float((equity - self.collateral).sum())
+        return pool, float((equity - self.collateral).sum() + lending.pnl(self.model, st)[0])  # perps and loans
 
     def hold(self, price: float) -> float:
         return self.amount0 * price + self.amount1 - self.model.deposit

@@ -13,6 +13,7 @@ EXPECTED = {
     "btc-overlevered": (False, ["H201", "H301", "H304", "H305", "H501", "H507", "H701", "H701", "H701"]),
     "avax-uncovered": (False, ["H201", "H301", "H304", "H305", "H501", "H501", "H605", "H701", "H701", "H701"]),
     "eth-usdc-v3-range": (True, ["H202", "H203", "H401", "H501", "H507"]),
+    "eth-usdc-v2-aave-borrow": (True, ["H507", "H507", "H805"]),
 }
 
 
@@ -49,7 +50,7 @@ def test_check_json_carries_the_figures(capsys):
 
 def test_check_specs_exit_code(capsys):
     assert main(["check", str(SPECS)]) == 1
-    assert "checked 4 files: 4 errors, 9 warnings, 13 info" in capsys.readouterr().out
+    assert "checked 5 files: 4 errors, 9 warnings, 16 info" in capsys.readouterr().out
 
 
 def test_rules_reference_is_current():
