@@ -42,8 +42,8 @@ negative value has no meaning.
 """, INPUT)
 
 PACK.rule("H101", "unknown-block", "error", "A block kind the language does not know.", """
-Inside `strategy` the blocks are `assume`, `wallet`, `pool`, `perp` and
-`cover`. The hint names the closest known kind.
+Inside `strategy` the blocks are `assume`, `wallet`, `pool`, `perp`,
+`borrow` and `cover`. The hint names the closest known kind.
 """, STRUCTURE)
 PACK.rule("H102", "unknown-key", "error", "An attribute the block does not take.", """
 Each block kind takes a fixed set of keys (see the language reference). An
@@ -52,7 +52,8 @@ silently drop the collateral. The hint names the closest known key.
 """, STRUCTURE)
 PACK.rule("H103", "missing-key", "error", "A required attribute is missing.", """
 Some keys are required: a pool needs `venue`, `pair`, `deposit` and `from`;
-a perp needs `venue`, `market`, `side`, `collateral` and `from`; a cover needs
+a perp needs `venue`, `market`, `side`, `collateral` and `from`; a borrow
+needs `venue`, `amount` and `from` (and `collateral` or `target_hf`, H812); a cover needs
 `provider`, `protects`, `amount`, `period` and `from`; a strategy needs
 `horizon`.
 """, STRUCTURE)
@@ -101,8 +102,8 @@ One strategy per file keeps review, history and CI output simple. Put other
 strategies in their own files.
 """, STRUCTURE)
 PACK.rule("H114", "wrong-venue-kind", "error", "A leg on a venue of the wrong kind.", """
-A pool needs an AMM venue, a perp a perpetuals venue, a cover a cover
-provider.
+A pool needs an AMM venue, a perp a perpetuals venue, a borrow a lending
+venue, a cover a cover provider.
 """, STRUCTURE)
 PACK.rule("H115", "unit-mismatch", "error", "Amounts in different assets combined without a price.", """
 hedgec never adds ETH to USDC as bare numbers. An amount in an asset other
@@ -110,8 +111,8 @@ than the strategy's `base` needs `price.ASSET` in `assume`, and a market's
 quote must match its pair.
 """, STRUCTURE)
 PACK.rule("H116", "unknown-assumption", "error", "An `assume` key hedgec does not know.", """
-`assume` takes `price.ASSET`, `vol.ASSET`, `funding.MARKET`, `drift.ASSET`
-and `gas_price`.
+`assume` takes `price.ASSET`, `vol.ASSET`, `funding.MARKET`, `drift.ASSET`,
+`borrow_rate.ASSET`, `supply_rate.ASSET` and `gas_price`.
 """, STRUCTURE)
 
 PACK.rule("H901", "unused-suppression", "warning", "A `# hedgec: ignore[CODE]` comment that silences nothing.", """

@@ -14,10 +14,10 @@ from hedgec.cli.main import main
 from hedgec.targets.checklist import build_steps
 from hedgec.targets.plan import build_plan
 from rules_support import check
-from simulation.engine import simulate_prices
-from simulation.from_plan import config_from_plan
-from simulation.grid import payoff_grid
-from simulation.lending import LoanSpec, pnl_at
+from hedgec.simulation.engine import simulate_prices
+from hedgec.simulation.from_plan import config_from_plan
+from hedgec.simulation.grid import payoff_grid
+from hedgec.simulation.lending import LoanSpec, pnl_at
 from targets_support import SPECS, compile_path, compile_text, validator
 
 # The position: 19,230.77 USDC supplied, 3.3333 WETH borrowed at 3,000, sold into USDC.
@@ -300,3 +300,20 @@ def test_the_grid_liquidates_as_the_monte_carlo():
 def test_simulate_runs_the_example(capsys):
     assert main(["simulate", str(SPECS / "eth-usdc-v2-aave-borrow.hedge"), "--paths", "500", "--workers", "1"]) == 0
     assert "Probability of liquidation" in capsys.readouterr().out
+
+
+def test_a_dear_loan_makes_the_carry_negative_and_says_why():
+    text = REFERENCE.replace("    gas_price = 20 gwei", "    gas_price = 20 gwei\n    borrow_rate.ETH = 60% apr")
+    (warning,) = diagnostics(check(text), "H402")
+    assert "borrow cost" in warning.notes[0]
+    assert warning.data["borrow_cost"] == pytest.approx(Q * S0 * math.expm1(0.6 * 90 / 365))
+
+
+def test_diff_shows_a_changed_borrow_rate_and_the_loans_figures(tmp_path, capsys):
+    old, new = tmp_path / "old.hedge", tmp_path / "new.hedge"
+    old.write_text(REFERENCE)
+    new.write_text(with_loan("collateral = 25000 USDC").replace(
+        "    gas_price = 20 gwei", "    gas_price = 20 gwei\n    borrow_rate.ETH = 4% apr"))
+    main(["diff", str(old), str(new)])
+    out = capsys.readouterr().out
+    assert "borrow_rate.ETH" in out and "health factor" in out and "borrow cost" in out
