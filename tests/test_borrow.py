@@ -317,3 +317,23 @@ def test_diff_shows_a_changed_borrow_rate_and_the_loans_figures(tmp_path, capsys
     main(["diff", str(old), str(new)])
     out = capsys.readouterr().out
     assert "borrow_rate.ETH" in out and "health factor" in out and "borrow cost" in out
+
+
+def test_a_pool_cannot_take_a_loan_of_another_asset():
+    text = with_loan("amount = 0.1 WBTC").replace("    from    = main\n  }\n  borrow",
+                                                   "    from    = short_eth\n  }\n  borrow")
+    text = text.replace("    price.ETH = 3000 USDC", "    price.ETH = 3000 USDC\n    price.BTC = 60000 USDC")
+    result = check(text)
+    (error,) = diagnostics(result, "H807")
+    assert error.span.line == 18 and result.analysis.figures["short_eth"].funds is None
+
+
+def test_value_counts_the_sale_proceeds_and_the_interest():
+    from hedgec.compiler.kinds import KINDS
+
+    f = check(REFERENCE).analysis.figures["short_eth"]
+    value = KINDS["borrow"].value
+    assert value(f, {"ETH": S0}, 0.0) == pytest.approx(C)  # collateral + proceeds - debt at entry
+    assert value(f, {"ETH": 4000.0}, 0.0) == pytest.approx(C - Q * 1000)
+    one_year = C * math.exp(f.supply_apr) + Q * S0 - Q * math.exp(f.borrow_apr) * S0
+    assert value(f, {"ETH": S0}, 1.0) == pytest.approx(one_year)

@@ -116,7 +116,7 @@ def analyse(b: Borrow, ctx) -> BorrowFigures | None:
     q = b.amount.value
     debt_value = q * price
     lt = coll_reserve.liquidation_threshold
-    funds = funded_pool(ctx.strategy, b.name)
+    funds = funded_pool(ctx.strategy, b.name, b.amount.asset)
     proceeds = debt_value if b.resupply == "yes" and funds is None else 0.0
     if b.target_hf is not None:
         collateral = lending.collateral_for_health_factor(b.target_hf, q, price, lt, proceeds)
@@ -158,9 +158,11 @@ def close_factor_rules(venue) -> lending.CloseFactor:
     return lending.CloseFactor(r.close_factor, r.hf_threshold, r.full_close_below_usd, r.min_leftover_usd)
 
 
-def funded_pool(strategy, name: str) -> str | None:
-    """The first pool (in strategy order) whose `from` names this loan: it takes the borrowed asset."""
-    return next((leg.name for leg in strategy.of_kind("pool") if leg.source.name == name), None)
+def funded_pool(strategy, name: str, asset: str) -> str | None:
+    """The first pool (in strategy order) of the borrowed asset whose `from` names this
+    loan: it takes the borrowed asset (a pool of another asset is H807's)."""
+    return next((pool.name for pool in strategy.of_kind("pool") if pool.source.name == name
+                 and price_symbol(pool.pair.base) == price_symbol(asset)), None)
 
 
 def _required_size(b: Borrow, ctx) -> float | None:

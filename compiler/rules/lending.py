@@ -9,6 +9,7 @@ from hedgec.numbers import days, money, pct, qty
 from .. import diagnostics as diag
 from ..kinds.borrow import breakeven_borrow_rate
 from ..registry import Pack
+from ..units import price_symbol
 from .base import Context
 
 GROUP = "lending"
@@ -73,6 +74,11 @@ PACK.rule("H806", "resupply-into-pool", "error", "Sale proceeds supplied, but th
 `resupply = yes` supplies what the borrowed asset is sold for. When a pool's
 `from` names the loan the borrowed asset goes into that pool and is not
 sold, so there are no proceeds to supply.
+""", GROUP)
+PACK.rule("H807", "pool-funded-with-another-asset", "error", "A pool funded by a loan of another asset.", """
+A pool whose `from` names a loan takes the borrowed asset as its volatile
+side. A loan of another asset (WBTC for an ETH/USDC pool) cannot fund it:
+fund the pool from a wallet, or borrow the pool's asset.
 """, GROUP)
 PACK.rule("H811", "unknown-reserve", "error", "An asset the lending venue does not list.", """
 A loan borrows and supplies reserves the venue lists in the catalog (Aave v3
@@ -187,3 +193,14 @@ def resupply_into_pool(ctx: Context):
             yield diag.make("H806", f"`resupply = yes`, but pool `{f.funds}` takes the borrowed {f.asset}: nothing "
                                     "is sold, so there are no proceeds to supply", ctx.where(loan, "resupply"),
                             hint="drop `resupply`, or fund the pool from a wallet")
+
+
+@PACK.check("H807")
+def pool_of_another_asset(ctx: Context):
+    by_name = {loan.name: f for loan, f in _loans(ctx)}
+    for pool in ctx.strategy.of_kind("pool"):
+        f = by_name.get(pool.source.name)
+        if f is not None and price_symbol(pool.pair.base) != price_symbol(f.asset):
+            yield diag.make("H807", f"pool `{pool.name}` holds {pool.pair.base} but `{f.name}` borrows {f.asset}: "
+                                    "the loan cannot fund it", ctx.where(pool, "from"),
+                            hint=f"fund `{pool.name}` from a wallet, or borrow {pool.pair.base}")
