@@ -13,7 +13,7 @@ from typing import Mapping
 
 from . import ir
 from .kinds.wallet import GasAction
-from .units import Amount, Prices, UnitError, price_symbol
+from .units import WRAPPED, Amount, Prices, UnitError, price_symbol
 
 
 
@@ -31,7 +31,8 @@ class Fallback:
 # Carry items over the horizon and the sign each adds to the net: a kind's
 # `carry` gives the amounts, income and costs alike as positive figures.
 CARRY = {"fees": 1, "funding": 1, "premiums": -1, "trading_fees": -1, "gas": -1,
-         "option_premiums": -1, "option_fees": -1}  # option premiums: paid (+) or received (-)
+         "option_premiums": -1, "option_fees": -1,
+         "supply_income": 1, "borrow_cost": -1}  # option premiums: paid (+) or received (-)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,17 @@ class _Assumed:
         if market in self.strategy.assume.funding:
             return self.strategy.assume.funding[market]
         return self._fallback(f"funding.{market}", "funding_apr", None, "apr")
+
+    def lending_rate(self, prefix: str, asset: str, fallback: float, default: str, note: str) -> float:
+        """`borrow_rate.X` or `supply_rate.X` from `assume`, else `fallback` (a
+        lending venue's rate curve, computed by the caller), recorded as used."""
+        subject, table = WRAPPED.get(asset, asset), getattr(self.strategy.assume, prefix)  # WETH: ETH
+        for key in (asset, subject):  # each stablecoin has its own rate: USDC is not USDT
+            if key in table:
+                return table[key]
+        key = f"{prefix}.{subject}"
+        self.fallbacks.setdefault(key, Fallback(key, default, fallback, "apr", note))
+        return fallback
 
     def native_price(self, native: str, prices: Prices) -> float:
         if prices.has(native):

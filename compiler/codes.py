@@ -50,7 +50,7 @@ as itself.
 
 PACK.rule("H101", "unknown-block", "error", "A block kind the language does not know.", """
 Inside `strategy` the blocks are `assume`, `wallet`, `pool`, `perp`,
-`option` and `cover`. The hint names the closest known kind.
+`option`, `borrow` and `cover`. The hint names the closest known kind.
 """, STRUCTURE)
 PACK.rule("H102", "unknown-key", "error", "An attribute the block does not take.", """
 Each block kind takes a fixed set of keys (see the language reference). An
@@ -59,7 +59,8 @@ silently drop the collateral. The hint names the closest known key.
 """, STRUCTURE)
 PACK.rule("H103", "missing-key", "error", "A required attribute is missing.", """
 Some keys are required: a pool needs `venue`, `pair`, `deposit` and `from`;
-a perp needs `venue`, `market`, `side`, `collateral` and `from`; a cover needs
+a perp needs `venue`, `market`, `side`, `collateral` and `from`; a borrow
+needs `venue`, `amount` and `from` (and `collateral` or `target_hf`, H812); a cover needs
 `provider`, `protects`, `amount`, `period` and `from`; a strategy needs
 `horizon`.
 """, STRUCTURE)
@@ -109,7 +110,7 @@ strategies in their own files.
 """, STRUCTURE)
 PACK.rule("H114", "wrong-venue-kind", "error", "A leg on a venue of the wrong kind.", """
 A pool needs an AMM venue, a perp a perpetuals venue, an option an options
-venue, a cover a cover provider.
+venue, a borrow a lending venue, a cover a cover provider.
 """, STRUCTURE)
 PACK.rule("H115", "unit-mismatch", "error", "Amounts in different assets combined without a price.", """
 hedgec never adds ETH to USDC as bare numbers. An amount in an asset other
@@ -124,7 +125,8 @@ check the values of the leg named for an extreme one.
 """, STRUCTURE)
 PACK.rule("H116", "unknown-assumption", "error", "An `assume` key hedgec does not know.", """
 `assume` takes `price.ASSET`, `vol.ASSET`, `iv.ASSET`, `funding.MARKET`,
-`drift.ASSET`, `corr.ASSET.ASSET` and `gas_price`.
+`drift.ASSET`, `corr.ASSET.ASSET`, `borrow_rate.ASSET`, `supply_rate.ASSET`
+and `gas_price`.
 """, STRUCTURE)
 PACK.rule("H121", "correlation-not-positive-definite", "error", "The stated correlations contradict each other.", """
 `corr.A.B` gives the correlation of two assets' returns, in [-1, 1]; pairs

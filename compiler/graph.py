@@ -33,7 +33,7 @@ class StrategyGraph:
         from .resolve import references
 
         self._funding: dict[str, str | None] = {}  # answers of funding_wallet; the graph never changes
-        self._g = nx.DiGraph()
+        self._g = nx.MultiDiGraph()  # a borrow may both fund and hedge the same pool
         for block in strategy.blocks:
             self._g.add_node(block.name, kind=block.kind, block=block, account=not block.is_leg)
         for block in strategy.blocks:

@@ -118,6 +118,8 @@ class Assumptions(_Located):
     drift: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual drift
     ivs: Mapping[str, float] = field(default_factory=dict)  # symbol -> implied volatility for options
     correlations: Mapping[str, float] = field(default_factory=dict)  # "BTC.ETH" (price symbols, sorted) -> rho
+    borrow_rate: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual borrow rate (lending)
+    supply_rate: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual supply rate (lending)
     gas_price: GasPrice | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()

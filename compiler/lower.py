@@ -157,7 +157,8 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
         problems.append(diag.make("H105", "a second `assume` block", extra.head_span,
                                   hint="merge the assumptions into one block"))
     block = blocks[0]
-    tables = {"price": {}, "vol": {}, "funding": {}, "drift": {}, "iv": {}, "corr": {}}
+    tables = {"price": {}, "vol": {}, "funding": {}, "drift": {}, "iv": {}, "corr": {}, "borrow_rate": {},
+              "supply_rate": {}}
     corr_spans, corr_written = {}, {}
     gas_price, spans = None, {}
     for attr in block.attributes:
@@ -201,7 +202,7 @@ def _assume(blocks: list[syntax.Block], problems: list) -> ir.Assumptions:
         problems.append(contradiction)
     return ir.Assumptions(prices=tables["price"], vols=tables["vol"], funding=tables["funding"],
                           drift=tables["drift"], ivs=tables["iv"], correlations=tables["corr"],
-                          gas_price=gas_price, span=block.head_span, spans=spans)
+                          borrow_rate=tables["borrow_rate"], supply_rate=tables["supply_rate"], gas_price=gas_price, span=block.head_span, spans=spans)
 
 
 
@@ -267,6 +268,8 @@ def convert(key: Key, value):
         return Amount(number(q.number, allow_zero=allow_zero), _asset(key, q.unit, q.span))
     if form == "leverage":
         return ir.Leverage(number(_quantity(key, value, "x", (None,)).number))
+    if form == "number":
+        return number(_quantity(key, value, None, (None,)).number)
     if form in ("percent", "rebalance"):
         q = _quantity(key, value, "%", (None,))
         return number(q.number, allow_zero=True) / 100

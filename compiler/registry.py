@@ -18,7 +18,7 @@ from .diagnostics import Rule, Severity
 
 # Modules holding a `PACK`, in the order their checks run.
 PACK_MODULES = ("codes", "rules.sizing", "rules.margin", "rules.carry", "rules.cover", "rules.wallet",
-                "rules.assumptions", "rules.options")
+                "rules.assumptions", "rules.options", "rules.lending")
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ FORMS = {
     "rebalance": "a drift threshold, e.g. `10%`",
     "option_size": "an amount of the underlying, e.g. `0.5 ETH`, or `bounds 2x` (sized from the hedged pool)",
     "correlation": "a correlation in [-1, 1], e.g. `0.8` or `80%`",
+    "number": "a plain number, e.g. `1.5`",
 }
 
 STRATEGY: dict[str, Key] = {
@@ -87,11 +88,16 @@ ASSUME: dict[str, Key] = {
     "drift": Key("rate", "`drift.ETH = 0% apr`: expected annual drift of the price.", domain=ANNUAL_RATE),
     "corr": Key("correlation", "`corr.BTC.ETH = 0.8`: correlation of two assets' returns (wrapped tokens "
                                "count as their underlying); unstated pairs are independent."),
+    "borrow_rate": Key("rate", "`borrow_rate.ETH = 2.6% apr`: variable borrow rate of an asset on a lending venue.",
+                       domain=ANNUAL_RATE),
+    "supply_rate": Key("rate", "`supply_rate.USDC = 4.9% apr`: supply rate earned on collateral of an asset.",
+                       domain=ANNUAL_RATE),
     "gas_price": Key("gas_price", "`gas_price = 20 gwei`: the gas price to estimate with.", domain=GAS_PRICE),
 }
 
 
-SUBJECTS = {"price": "asset", "vol": "asset", "iv": "asset", "drift": "asset", "funding": "market"}
+SUBJECTS = {"price": "asset", "vol": "asset", "iv": "asset", "drift": "asset", "funding": "market",
+            "borrow_rate": "asset", "supply_rate": "asset"}
 
 
 def block_keys() -> dict[str, dict[str, Key]]:

@@ -393,7 +393,9 @@ def liquidate(collateral, debt, price, liquidation_threshold: float, bonus: floa
     remaining = np.maximum(owed - repaid, 0.0)
     bad_debt = np.where(hit & short, remaining, 0.0)
     new_debt = np.where(hit & short, 0.0, remaining)
-    out = (new_coll, new_debt, repaid, seized, seized_value - repay_value, bad_debt)
+    # bonus x repaid in both cases (all collateral taken: coll - coll / (1 + b) = b x repaid), without the
+    # cancellation of subtracting two large values
+    out = (new_coll, new_debt, repaid, seized, repay_value * bonus, bad_debt)
     if np.ndim(hit) == 0:  # scalar in, scalars out
         return LiquidationStep(*(float(x) for x in out), bool(hit))
     return LiquidationStep(*out, hit)

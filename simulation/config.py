@@ -211,6 +211,7 @@ class SimConfig:
     assets: tuple[AssetSpec, ...] = ()
     correlation: tuple[tuple[float, ...], ...] | None = None
     options: tuple[OptionSpec, ...] = ()
+    loans: tuple = ()  # simulation.lending.LoanSpec: loans of an asset against stablecoin collateral
 
     def __post_init__(self) -> None:
         pools = self.pools or ((self.pool,) if self.pool is not None else ())
@@ -272,9 +273,9 @@ def _check_assets(config: SimConfig) -> None:
     for perp in config.perps:
         if perp.asset not in symbols:
             raise ValueError(f"perp {perp.name} trades {perp.asset}, which is not among the assets")
-    for option in config.options:
-        if option.asset not in symbols:
-            raise ValueError(f"an option is on {option.asset}, which is not among the assets")
+    for leg in config.options + config.loans:
+        if leg.asset not in symbols:
+            raise ValueError(f"an option or a loan is on {leg.asset}, which is not among the assets")
     if config.correlation is not None:
         m = len(symbols)
         if len(config.correlation) != m or any(len(row) != m for row in config.correlation):

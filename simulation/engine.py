@@ -54,7 +54,7 @@ import numpy as np
 
 from hedgec import finance
 
-from . import options
+from . import lending, options
 from .config import SimConfig
 from .pools import PoolModel
 from .summary import BLOCK, Accumulator, ChunkStats, Histogram, Result, block_stats
@@ -177,6 +177,7 @@ class Model:
         self.perps = [PerpModel(p, self.symbols.index(p.asset), entry[p.asset], self._hedged(p), self.dt)
                       for p in config.perps]
         self.outlay = config.collateral + config.premiums + config.gas_cost + config.option_deposits
+        self.outlay += sum(x.supplied for x in config.loans)
         self.event_step_probability = [
             1.0 - (1.0 - e.annual_probability) ** (self.dt) if e.annual_probability < 1 else 1.0
             for e in config.events
@@ -251,6 +252,7 @@ class PathState:
         self._mask = np.empty(n, dtype=bool)
         self._mask2 = np.empty(n, dtype=bool)
         self._schedule = _exploit_schedule(model, n, exploit_steps)
+        lending.init_state(model, self)  # loans: simulation/lending.py
 
     def exploits_at(self, event: int, step: int) -> np.ndarray:
         order, starts = self._schedule[event]
@@ -284,6 +286,8 @@ def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.nd
         check_liquidation(perp, st, i, step, notional, bar)
         if perp.rebalances:
             rebalance(model, perp, st, i)
+    if model.config.loans:
+        lending.advance(model, st, step)
     for e in range(len(model.config.events)):
         hit = st.exploits_at(e, step)
         if hit.size:
@@ -387,6 +391,7 @@ def apply_exploit(model: Model, st: PathState, e: int, idx: np.ndarray) -> None:
         taken = share * np.maximum(equity, 0.0)
         st.cash[i, idx] -= taken
         loss += taken
+    loss += lending.exploit(model, st, e, idx, share)
     st.exploit_loss[idx] += loss
     st.exploited[idx] = True
     for c in model.event_covers[e]:
@@ -423,6 +428,7 @@ class PathOutcomes:
     perp_liquidated: np.ndarray
     asset_price_pnl: np.ndarray  # pools' entry tokens and perps' price P&L, by asset
     option_pnl: np.ndarray | float = 0.0  # option legs, premiums and fees included (simulation/options.py)
+    loan_pnl: np.ndarray | float = 0.0  # loans (simulation/lending.py), accrual and liquidations included
 
     @property
     def unhedged(self) -> np.ndarray:
@@ -430,7 +436,7 @@ class PathOutcomes:
 
     @property
     def hedged(self) -> np.ndarray:
-        return self.pool_pnl + self.fees + self.perp_pnl + self.option_pnl
+        return self.pool_pnl + self.fees + self.perp_pnl + self.option_pnl + self.loan_pnl
 
     @property
     def net(self) -> np.ndarray:
@@ -472,6 +478,7 @@ def outcomes(model: Model, st: PathState) -> PathOutcomes:
         pool_il=values - (deposits + hold_pnl),
         perp_pnls=perp_pnls, perp_funding=st.funding.copy(), perp_trade_fees=st.trade_fees.copy(),
         perp_liquidated=~st.live, asset_price_pnl=asset_pnl, option_pnl=st.options.pnl(st.prices),
+        loan_pnl=lending.pnl(model, st),
     )
 
 

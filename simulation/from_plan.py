@@ -4,6 +4,7 @@ neither the source file nor the catalog."""
 from __future__ import annotations
 
 from .config import AssetSpec, CoverSpec, ExploitEvent, OptionSpec, PerpSpec, PoolSpec, SimConfig
+from .lending import LoanSpec
 
 
 class NotSimulable(ValueError):
@@ -13,6 +14,10 @@ class NotSimulable(ValueError):
 def config_from_plan(plan: dict) -> SimConfig:
     if not plan["pools"]:
         raise NotSimulable("the simulator measures a strategy against its pool deposits; this plan has no pool")
+    for loan in plan.get("borrows", []):
+        if loan["collateral_asset"] not in _STABLE:
+            raise NotSimulable(f"loan `{loan['name']}` borrows against {loan['collateral_asset']}; the simulator "
+                               "values collateral at par, so it needs a stablecoin")
     mc = plan["scenarios"]["monte_carlo"]
     assets = _assets(plan)
     return SimConfig(
@@ -35,6 +40,7 @@ def config_from_plan(plan: dict) -> SimConfig:
                                  expiry_days=o["expiry_days"], iv=o["iv"], deposit=o["deposit"], cash=o["cash"],
                                  coin=o["coin"], venue=o["venue"], asset=o["price_symbol"])
                       for o in plan.get("options", ())),
+        loans=tuple(_loan(x) for x in plan.get("borrows", [])),
     )
 
 
@@ -42,6 +48,7 @@ def _assets(plan: dict) -> tuple[AssetSpec, ...]:
     """Every asset a pool or perp holds, in the order of the plan's volatilities."""
     mc, prices = plan["scenarios"]["monte_carlo"], plan["assumptions"]["prices"]
     entry = {o["price_symbol"]: o["entry_price"] for o in plan.get("options", ())}
+    entry |= {x["price_symbol"]: x["entry_price"] for x in plan.get("borrows", ())}
     entry |= {p["price_symbol"]: p["entry_price"] for p in plan["perps"]}
     entry |= {p["price_symbol"]: p["entry_price"] for p in plan["pools"]}
     for symbol in mc["vol"]:
@@ -63,6 +70,18 @@ def _pool(p: dict, plan: dict) -> PoolSpec:
     return PoolSpec(kind=p["model"], value=p["deposit"], entry_price=p["entry_price"] / quote_price,
                     low=p["range_low"], high=p["range_high"], fee_apr=p["fee_apr"], venue=p["venue"],
                     name=p["name"], asset=p["price_symbol"], quote=quote)
+
+
+_STABLE = ("USD", "USDC", "USDT", "DAI")  # collateral counted at 1 in the base
+
+
+def _loan(x: dict) -> LoanSpec:
+    rules = x["close_factor"]
+    return LoanSpec(amount=x["amount"], entry_price=x["entry_price"], supplied=x["supplied"],
+                    liquidation_threshold=x["liquidation_threshold"], liquidation_bonus=x["liquidation_bonus"],
+                    borrow_apr=x["borrow_apr"], supply_apr=x["supply_apr"], close_factor=rules["close_factor"],
+                    hf_threshold=rules["hf_threshold"], full_close_below=rules["full_close_below"],
+                    min_leftover=rules["min_leftover"], venue=x["venue"], asset=x["price_symbol"])
 
 
 def _perp(p: dict) -> PerpSpec:

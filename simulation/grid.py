@@ -31,6 +31,7 @@ import numpy as np
 from hedgec import finance
 
 from . import options
+from . import lending
 from .config import PerpSpec, SimConfig
 from .engine import Model, PoolLeg
 
@@ -121,6 +122,8 @@ def payoff_at(config: SimConfig, moves, model: Model | None = None) -> dict[str,
         perp_pnl += perp_pnl_at(perp.spec, perp.entry_price, prices[perp.row], years)
     pool_pnl = value - config.deposit + fees
     hedged = pool_pnl + perp_pnl
+    for loan in config.loans:
+        hedged = hedged + lending.pnl_at(loan, prices[model.symbols.index(loan.asset)], years, PATH_POINTS)
     with_options = hedged + options.grid_pnl(config.options, model.symbols, entry, prices, years)
     return {"hold": hold - config.deposit, "pool": pool_pnl, "hedged": hedged, "with_options": with_options,
             "all_in": with_options - config.premiums - config.gas_cost, "impermanent_loss": value / hold - 1.0}

@@ -37,6 +37,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
+from . import lending
 from .config import SimConfig
 from .engine import Model, PathState, SimulationError, advance
 
@@ -104,7 +105,7 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
     ``span`` seconds after the first row read, one at a time."""
     count = count if count is not None else ReadCount()
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = _checked(path, csv.reader(handle))
+        rows = _checked(path, csv.reader(_bounded_lines(path, handle)))
         header, line = _first_row(path, rows)
         columns = _read_header(path, header)
         width = len(header)
@@ -139,6 +140,20 @@ def read_bars(path, skip_missing: bool = False, start: float | None = None, end:
         if not found:
             raise PriceFileError(path, line, "the file has no price rows" if start is None and end is None
                                  else "the file has no price rows in the window asked for")
+
+
+MAX_LINE_CHARS = 64 * 1024  # a price row is a few dozen characters; a device or a pipe may have no line end
+
+
+def _bounded_lines(path, handle) -> Iterator[str]:
+    """The file's lines, each read to a bound, so memory stays flat whatever the file is."""
+    number = 0
+    while line := handle.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise PriceFileError(path, number, f"line {number} is larger than the {MAX_LINE_CHARS // 1024} KiB "
+                                               "hedgec reads in a row: not a CSV price file")
+        yield line
 
 
 def _checked(path, rows) -> Iterator[list[str]]:
@@ -396,7 +411,7 @@ class _Track:
     def pnl(self, st: PathState) -> tuple[float, float]:
         pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0, 0] + st.fees[0, 0]) - self.model.deposit
         equity = st.cash[:, 0] + st.size[:, 0] * st.price[0] + st.residual[:, 0]
-        return pool, float((equity - self.collateral).sum())
+        return pool, float((equity - self.collateral).sum() + lending.pnl(self.model, st)[0])  # perps and loans
 
     def hold(self, price: float) -> float:
         return self.amount0 * price + self.amount1 - self.model.deposit

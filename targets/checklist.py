@@ -261,6 +261,8 @@ def _summary(c: Compiled) -> list[str]:
             ("Gas", -a.carry["gas"])]
     if a.carry["option_premiums"] or a.carry["option_fees"]:
         rows += [("Option premiums", -a.carry["option_premiums"]), ("Option fees", -a.carry["option_fees"])]
+    if a.carry["supply_income"] or a.carry["borrow_cost"]:  # lending legs
+        rows += [("Supply income", a.carry["supply_income"]), ("Borrow cost", -a.carry["borrow_cost"])]
     rows.append(("Net carry", a.carry["net"]))
     lines = ["| Over the horizon | Amount |", "|---|---:|"]
     lines += [f"| {label} | {markdown_text(money(value, base))} |" for label, value in rows]

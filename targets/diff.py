@@ -18,13 +18,15 @@ from hedgec.numbers import figure
 from hedgec.escape import markdown_cell, markdown_code, markdown_prose, terminal
 
 CARRY = (("fees", "fees"), ("funding", "funding"), ("premiums", "premiums"),
-         ("trading_fees", "trading fees"), ("gas", "gas"), ("net", "net carry"))
+         ("trading_fees", "trading fees"), ("gas", "gas"), ("supply_income", "supply income"),
+         ("borrow_cost", "borrow cost"), ("net", "net carry"))
 _SKIPPED_FIELDS = {"name", "span", "spans", "partial"}
 # Settings held as fractions that users write as percentages (`fee_apr = 15%`, `ratio = 50%`).
 _PERCENT_FIELDS = {"fee_apr", "ratio", "rebalance"}
 # Assumption tables as users write their keys: `vol.ETH = 60%`; (attribute, key prefix, how to print).
 _ASSUMPTIONS = (("prices", "price", None), ("vols", "vol", "%"), ("funding", "funding", "% apr"),
-                ("drift", "drift", "% apr"), ("correlations", "corr", None))
+                ("drift", "drift", "% apr"), ("correlations", "corr", None), ("borrow_rate", "borrow_rate", "% apr"),
+                ("supply_rate", "supply_rate", "% apr"))
 
 
 @dataclass(frozen=True)

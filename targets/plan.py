@@ -17,7 +17,7 @@ from hedgec.finance import DAYS_PER_YEAR, correlation_matrix
 from . import Compiled
 
 PLAN_VERSION = 2  # 2: option legs (`options`) and their carry items; two-token pools (quote_price_symbol,
-# quote_units) and the correlation matrix
+# quote_units) and the correlation matrix; `borrows` (lending legs) and `catalog.reserves`
 
 # Scenario defaults; each is overridable from the command line.
 DEFAULT_PATHS = 10_000
@@ -116,13 +116,13 @@ def catalog_figures(c: Compiled) -> dict:
         "chains": {n: {"native": ch.native, "source": c.source_of(ch.source)}
                    for n in chains if (ch := cat.chain(n))},
         "venues": {n: _venue(c, cat.venue(n)) for n in venues},
-        "markets": {}, "cover_products": {},
+        "markets": {}, "cover_products": {}, "reserves": {},
     }
     for name, f in a.figures.items():
         kind = KINDS[a.kinds[name]]
         for section, entries in (kind.catalog_figures(c, f) if kind.catalog_figures else {}).items():
             out[section] |= entries
-    used = sorted({f.default for f in a.fallbacks})
+    used = sorted({f.default for f in a.fallbacks if f.default in cat.defaults})  # lending rates: reserves
     return out | {"defaults": {n: {"value": _plain(cat.defaults[n].value), "unit": cat.defaults[n].unit,
                                    "source": c.source_of(cat.defaults[n].source)} for n in used}}
 

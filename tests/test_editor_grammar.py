@@ -102,14 +102,15 @@ def test_the_examples_keywords_get_their_scopes(path):
     text = path.read_text()
     scopes = scopes_of(text)
     assert "keyword.other.block.hedge" in scopes["strategy"]
-    assert "keyword.other.block.hedge" in scopes["perp"]
-    perp = re.search(r"^\s*perp\s+(\w+)\s*\{", text, re.M).group(1)  # the first perp block's name
-    assert "entity.name.type.block.hedge" in scopes[perp]
-    assert "variable.other.property.hedge" in scopes["collateral"]
+    hedge = "perp" if "perp" in scopes else "borrow"
+    assert "keyword.other.block.hedge" in scopes[hedge]
+    name = re.search(rf"^\s*{hedge}\s+(\w+)\s*\{{", text, re.M).group(1)  # the first hedge block's name
+    assert "entity.name.type.block.hedge" in scopes[name]
+    assert "variable.other.property.hedge" in scopes["collateral" if hedge == "perp" else "target_hf"]
     assert "keyword.operator.assignment.hedge" in scopes["="]
     assert "keyword.other.unit.hedge" in scopes["USDC"]
     assert "variable.other.reference.hedge" in scopes["lp"]  # `hedges = lp`
-    assert "constant.language.hedge" in scopes["short"]
+    assert hedge == "borrow" or "constant.language.hedge" in scopes["short"]
     assert any("comment.line.number-sign.hedge" in s for t, s in scopes.items() if t.startswith("#"))
 
 

@@ -15,6 +15,7 @@ EXPECTED = {
     "eth-usdc-v3-range": (True, ["H202", "H203", "H401", "H501", "H507"]),
     "eth-usdc-v2-straddle": (True, ["H507", "H507", "H507", "H507", "H851", "H851", "H853", "H858"]),
     "btc-eth-v2-two-shorts": (True, ["H507", "H507", "H507"]),
+    "eth-usdc-v2-aave-borrow": (True, ["H507", "H507", "H805"]),
 }
 
 
@@ -51,7 +52,7 @@ def test_check_json_carries_the_figures(capsys):
 
 def test_check_specs_exit_code(capsys):
     assert main(["check", str(SPECS)]) == 1
-    assert "checked 6 files: 4 errors, 9 warnings, 24 info" in capsys.readouterr().out
+    assert "checked 7 files: 4 errors, 9 warnings, 27 info" in capsys.readouterr().out
 
 
 def test_rules_reference_is_current():

@@ -8,13 +8,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from . import cover, option, perp, pool, wallet
+from . import borrow, cover, option, perp, pool, wallet
 from .base import FROM, Checklist, Drawing, Kind, Reference
 
 __all__ = ["KINDS", "Kind", "Reference", "Checklist", "Drawing", "FROM", "kind_of", "allowed", "registered"]
 
 # Registry order is the order of blocks in the IR, of JSON figures and of checklist phases.
-KINDS: dict[str, Kind] = {k.name: k for k in (wallet.KIND, pool.KIND, perp.KIND, option.KIND, cover.KIND)}
+KINDS: dict[str, Kind] = {k.name: k for k in (wallet.KIND, pool.KIND, perp.KIND, option.KIND, borrow.KIND,
+                                               cover.KIND)}
 
 
 def kind_of(block) -> Kind:

@@ -183,7 +183,8 @@ def _open(b, name: str) -> None:
         details.append(f"Range {money(p.range_low, p.quote)} .. {money(p.range_high, p.quote)}; "
                        f"liquidity L = {p.liquidity:,.4f}.")
     details.append(f"Expected fees {p.fee_apr:.2%} a year: {money(p.fees, b.base)} over the horizon.")
-    hedgers = b.c.graph.hedgers(name)
+    order = b.c.graph.order()
+    hedgers = [h for h in b.c.graph.hedgers(name) if order.index(h) > order.index(name)]  # a loan comes before
     if hedgers:
         details.append("Open the hedge (" + ", ".join(f"`{h}`" for h in hedgers) + ") immediately after this "
                        "transaction confirms: until then the position is unhedged.")

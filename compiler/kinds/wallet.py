@@ -121,6 +121,8 @@ def _prepare(b, name: str) -> None:
           amounts=(b.qty(held, w.native),), details=tuple(details) + (_base_note(w.cost_base, b.base),))
     for asset, needs in b.needs_by_asset(name).items():
         total = sum(q.value for _, q, _ in needs)
+        if total <= 1e-9:
+            continue  # a loan delivers it (a borrow funding a pool): nothing to hold
         b.add("prepare", "fund_tokens", f"Hold {b.amount(total, asset)} in `{name}`", name,
               venue=w.chain, amounts=(b.qty(total, asset),), suffix=asset,
               details=tuple(f"{b.amount(q.value, asset)} for `{leg}`: {why}" for leg, q, why in needs))

@@ -20,13 +20,14 @@ currency and as a share of the expected fees of the pool the perp hedges
 (fees = deposit x fee_apr x days / 365).
 """, GROUP)
 PACK.rule("H402", "negative-carry", "warning", "The strategy is expected to lose money before price moves.", """
-carry = pool fees + funding - cover premiums - trading fees - gas, over the
-horizon, in the base currency:
+carry = pool fees + funding - cover premiums - trading fees - gas
+        + supply income - borrow cost, over the horizon, in the base currency:
   pool fees     = deposit x fee_apr x days / 365
   funding       = as in H401 (+ received, - paid)
   premiums      = amount x annual price x period / 365, per cover leg
   trading fees  = 2 x notional x taker fee (open and close)
   gas           = gas units x gas price x native price
+  supply income, borrow cost: of lending legs, as in H805
 Warns when the carry is negative.
 """, GROUP)
 PACK.rule("H403", "limit-may-not-fill", "warning", "A limit order far from the price may never fill.", """
@@ -74,7 +75,9 @@ def negative_carry(ctx: Context):
                            f"{money(c['premiums'], base)} - trading fees {money(c['trading_fees'], base)} - gas "
                            f"{money(c['gas'], base)}"
                            + (f" - option premiums {money(c['option_premiums'], base)} - option fees "
-                              f"{money(c['option_fees'], base)}" if c["option_premiums"] or c["option_fees"] else ""),),
+                              f"{money(c['option_fees'], base)}" if c["option_premiums"] or c["option_fees"] else "")
+                           + (f" + supply income {money(c['supply_income'], base)} - borrow cost "
+                              f"{money(c['borrow_cost'], base)}" if c["supply_income"] or c["borrow_cost"] else ""),),
                     hint="a larger deposit, a longer horizon or fewer transactions spread the fixed costs",
                     data=dict(c))
 

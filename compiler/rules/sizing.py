@@ -9,6 +9,7 @@ from __future__ import annotations
 from hedgec.numbers import lev, money, pct, qty
 
 from .. import diagnostics as diag
+from ..kinds import KINDS
 from ..units import price_symbol
 from ..registry import Pack
 from .base import Context
@@ -236,3 +237,29 @@ def _unhedged(ctx: Context, pool, symbol: str, held: float, shorts: dict):
                              + " and ".join(sorted(shorts)) + " is hedged", ctx.where(ctx.strategy.block(pool.name)),
                      hint=f"add a short on {symbol}-USD with `hedges = {pool.name}`", notes=(
                          f"hedged by `{perp.name}`",), data={"asset": symbol, "held": held})
+
+
+@PACK.check("H201", thresholds=("size-tolerance",))
+def net_hedge_off(ctx: Context):
+    """A pool hedged by other legs than perps (a loan): the hedges' deltas summed
+    (each kind's `exposure`) against the pool's. Perp-only pools are `size_off`'s."""
+    tolerance = ctx.threshold("size-tolerance")
+    a = ctx.analysis
+    for name, pool in a.of_kind("pool").items():
+        hedgers = [h for h in ctx.graph.hedgers(name) if h in a.figures]
+        if all(a.kinds[h] == "perp" for h in hedgers) or pool.volatile_amount <= 0:
+            continue
+        symbol = price_symbol(pool.asset)
+        short = -sum(KINDS[a.kinds[h]].exposure(a.figures[h]).get(symbol, 0.0) for h in hedgers)
+        coverage = short / pool.volatile_amount
+        if abs(coverage - 1) <= tolerance:
+            continue
+        legs = ", ".join(f"`{h}`" for h in hedgers)
+        first = next(h for h in hedgers if a.kinds[h] != "perp")
+        yield diag.make("H201", f"the hedges of pool `{name}` ({legs}) are {qty(short, pool.asset)} short but it "
+                                f"holds {qty(pool.volatile_amount, pool.asset)} at entry: they cover {pct(coverage)} "
+                                f"of the exposure", ctx.where(ctx.strategy.block(first), "hedges"),
+                        hint=f"size the hedges to {qty(pool.volatile_amount, pool.asset)} short in all",
+                        notes=(f"off by more than the {pct(tolerance)} `size-tolerance`",),
+                        data={"size": short, "required_size": pool.volatile_amount, "coverage": coverage,
+                              "tolerance": tolerance})
