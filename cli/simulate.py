@@ -180,7 +180,8 @@ def _subset(grid):
     import dataclasses
 
     keep = [i for i, r in enumerate(grid.ratios) if any(abs(r - x) < 1e-9 for x in REPORT_RATIOS)]
-    fields = ("ratios", "prices", "hold", "pool", "hedged", "all_in", "impermanent_loss")
+    fields = ("ratios", "prices", "hold", "pool", "hedged", "all_in", "impermanent_loss") \
+        + (("with_options",) if grid.with_options else ())
     pair_fields = ("ratios", "pool_pnl", "hedged", "impermanent_loss")
     pairs = tuple(dataclasses.replace(p, **{f: tuple(getattr(p, f)[i] for i in keep) for f in pair_fields})
                   for p in grid.pairs)

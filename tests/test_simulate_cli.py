@@ -318,3 +318,14 @@ def test_a_series_far_from_the_entry_price_is_warned(capsys):
 def test_replay_flags_are_checked(capsys, args, words):
     assert main(["simulate", V2] + args) == 2
     one_error_line(capsys, words)
+
+
+def test_the_text_table_shows_each_curve_at_its_own_ratio(capsys):
+    """The rows kept for a terminal keep every curve, options included, at the same ratio."""
+    straddle = str(SPECS / "eth-usdc-v2-straddle.hedge")
+    assert main(["simulate", straddle, "--paths", "50", "--workers", "1", "--format", "json"]) == 0
+    grid = json.loads(capsys.readouterr().out)["grid"]
+    at_two = grid["with_options"][grid["ratios"].index(2.0)]
+    assert main(["simulate", straddle, "--paths", "50", "--workers", "1"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("2.00 "))
+    assert f"{100 * at_two:.2f}%" in row.split()[5]
