@@ -30,7 +30,7 @@ PHASES = (
     ("incident", "If a venue is exploited"),
 )
 
-WALLET_ACTIONS = frozenset({"wallet", "fund_gas", "fund_tokens", "gas_alert"})  # their "venue" is a chain
+WALLET_ACTIONS = frozenset({"wallet", "fund_gas", "fund_tokens", "bridge", "gas_alert"})  # their "venue" is a chain
 
 
 @dataclass(frozen=True)

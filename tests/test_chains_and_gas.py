@@ -148,3 +148,16 @@ def test_a_deployment_needs_a_source(tmp_path):
 """)
     with pytest.raises(CatalogError, match="source"):
         load_catalog((str(overlay),))
+
+
+def test_a_wallet_on_the_dydx_chain_is_told_how_to_bridge_its_usdc(tmp_path):
+    path = tmp_path / "dx.hedge"
+    path.write_text(DYDX_WALLET.replace("GAS", "5 USDC"))
+    code, checklist, _ = _run(["checklist", str(path)])
+    assert code == 0
+    steps = checklist.split("- [ ] **")
+    bridge = next(s for s in steps if "Bridge USDC onto dydx" in s)  # gas and collateral alike
+    assert "Noble" in bridge and "CCTP" in bridge and "chain dydx" in bridge
+    holds = [i for i, s in enumerate(steps) if s.startswith(("2. Hold", "3. Hold", "4. Hold")) and "chain dydx" in s]
+    assert holds and all(steps.index(bridge) < i for i in holds)  # bridged before it can be held there
+    assert "Bridge" not in "".join(s for s in steps if "`main`" in s.split("\n")[0])  # Ethereum needs none

@@ -26,7 +26,7 @@ def _build(data: dict, org: _Origins) -> Catalog:
 
     chains = _frozen(
         (name, Chain(name=name, native=c["native"], source=_source(c), chain_id=c.get("chain_id"),
-                     gas_assets=tuple(c.get("gas_assets") or (c["native"],))))
+                     gas_assets=tuple(c.get("gas_assets") or (c["native"],)), bridge_in=c.get("bridge_in")))
         for name, c in data["chains"].items()
     )
 

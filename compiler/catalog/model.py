@@ -43,6 +43,7 @@ class Chain:
     source: Source
     chain_id: int | str | None = None
     gas_assets: tuple[str, ...] = ()
+    bridge_in: str | None = None  # how tokens reach this chain from another, when a wallet must bridge them
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,9 @@ def _prepare(b, name: str) -> None:
                else f"{w.custody}: move the funds to a self-custodial wallet before you start")
     b.add("prepare", "wallet", f"Open the `{name}` wallet on {w.chain}", name, venue=w.chain,
           details=(f"Custody: {custody}.", f"Chain: {w.chain}; gas is paid in {w.native}."))
+    needs_by_asset = {asset: needs for asset, needs in b.needs_by_asset(name).items()
+                      if sum(q.value for _, q, _ in needs) > 1e-9}  # a loan may deliver it: nothing to hold
+    _bridge(b, name, w, [w.native] + list(needs_by_asset))
     setup = finance.gas_cost(w.setup_units, w.gas_price_gwei)
     reserve = finance.gas_cost(w.reserve_units, w.gas_price_gwei)
     details = [f"Setup and unwinding: {w.setup_units:,} gas units at {w.gas_price_gwei:g} gwei "
@@ -119,13 +122,20 @@ def _prepare(b, name: str) -> None:
     held = max(w.cost, w.balance or 0.0) if w.balance_asset in (None, w.native) else w.cost
     b.add("prepare", "fund_gas", f"Hold {tokens(held, w.native)} for gas", name, venue=w.chain,
           amounts=(b.qty(held, w.native),), details=tuple(details) + (_base_note(w.cost_base, b.base),))
-    for asset, needs in b.needs_by_asset(name).items():
+    for asset, needs in needs_by_asset.items():
         total = sum(q.value for _, q, _ in needs)
-        if total <= 1e-9:
-            continue  # a loan delivers it (a borrow funding a pool): nothing to hold
         b.add("prepare", "fund_tokens", f"Hold {b.amount(total, asset)} in `{name}`", name,
               venue=w.chain, amounts=(b.qty(total, asset),), suffix=asset,
               details=tuple(f"{b.amount(q.value, asset)} for `{leg}`: {why}" for leg, q, why in needs))
+
+
+def _bridge(b, name: str, w: WalletFigures, assets: list[str]) -> None:
+    """On a chain tokens reach only through a bridge, the step that brings them, first."""
+    chain = b.c.catalog.chain(w.chain)
+    if chain is not None and chain.bridge_in:
+        b.add("prepare", "bridge", f"Bridge {' and '.join(dict.fromkeys(assets))} onto {w.chain}", name,
+              venue=w.chain, details=(" ".join(chain.bridge_in.split()),
+                                      "Keep the transfer receipts: they show where the funds came from."))
 
 
 def _base_note(value: float | None, base: str) -> str:
