@@ -250,10 +250,12 @@ class Context:
 
 
 def sent_steps(kind, venue, unwind_only: bool = False) -> list[str]:
-    """A kind's setup and unwind transactions that `venue` needs."""
+    """A kind's setup and unwind transactions that `venue` needs: a venue whose
+    catalog lists its transactions needs no other (the dYdX chain takes no ERC-20
+    approval), and a kind may skip steps a venue does without (`skip`)."""
     skipped = kind.skip(venue) if kind.skip else ()
     steps = kind.unwind if unwind_only else kind.setup + kind.unwind
-    return [s for s in steps if s not in skipped]
+    return [s for s in steps if s not in skipped and (not venue.gas or s in venue.gas)]
 
 
 def analyse(strategy: ir.Strategy, graph, catalog, adjustments: int) -> Analysis:

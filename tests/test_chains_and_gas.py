@@ -161,3 +161,12 @@ def test_a_wallet_on_the_dydx_chain_is_told_how_to_bridge_its_usdc(tmp_path):
     holds = [i for i, s in enumerate(steps) if s.startswith(("2. Hold", "3. Hold", "4. Hold")) and "chain dydx" in s]
     assert holds and all(steps.index(bridge) < i for i in holds)  # bridged before it can be held there
     assert "Bridge" not in "".join(s for s in steps if "`main`" in s.split("\n")[0])  # Ethereum needs none
+
+
+def test_no_erc20_approval_is_asked_for_on_the_dydx_chain(tmp_path):
+    path = tmp_path / "dx.hedge"
+    path.write_text(DYDX_WALLET.replace("GAS", "5 USDC"))
+    code, checklist, _ = _run(["checklist", str(path)])
+    assert code == 0 and "Deposit 10,000.00 USDC collateral on dydx_v4" in checklist
+    assert "Approve USDC for the dydx_v4 deposit" not in checklist  # the catalog lists no approval there
+    assert "Approve ETH for uniswap_v2" in checklist  # Ethereum venues still need theirs
