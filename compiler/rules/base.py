@@ -16,6 +16,13 @@ class Context:
     config: Config
     analysis: object  # Analysis
 
+    def blocks(self, kind: str):
+        """(block, figures) for every block of `kind` whose figures could be computed."""
+        for block in self.strategy.of_kind(kind):
+            figures = self.analysis.figures.get(block.name)
+            if figures is not None:
+                yield block, figures
+
     def threshold(self, name: str) -> float:
         return self.config.threshold(name)
 

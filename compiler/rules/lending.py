@@ -101,17 +101,10 @@ PACK.rule("H814", "borrow-nothing", "error", "A loan of zero.", """
 """, "structure")
 
 
-def _loans(ctx: Context):
-    for loan in ctx.strategy.of_kind("borrow"):
-        f = ctx.analysis.figures.get(loan.name)
-        if f is not None:
-            yield loan, f
-
-
 @PACK.check("H801")
 def above_ltv(ctx: Context):
     base = ctx.analysis.base
-    for loan, f in _loans(ctx):
+    for loan, f in ctx.blocks("borrow"):
         if f.debt_value <= f.max_borrow * (1 + 1e-9):
             continue
         at = "target_hf" if f.collateral_derived else "collateral"
@@ -133,7 +126,7 @@ def above_ltv(ctx: Context):
 def health_factor_low(ctx: Context):
     warn = ctx.threshold("health-factor-warn")
     base = ctx.analysis.base
-    for loan, f in _loans(ctx):
+    for loan, f in ctx.blocks("borrow"):
         if f.health_factor >= warn or f.debt_value > f.max_borrow * (1 + 1e-9):  # over the limit is H801's
             continue
         yield diag.make("H802", f"health factor {f.health_factor:.2f} at entry: a {pct(f.liquidation_distance)} "
@@ -150,7 +143,7 @@ def health_factor_low(ctx: Context):
 def liquidation_risk(ctx: Context):
     warn, fail = ctx.threshold("liquidation-warn"), ctx.threshold("liquidation-error")
     base, horizon = ctx.analysis.base, ctx.analysis.horizon_days
-    for loan, f in _loans(ctx):
+    for loan, f in ctx.blocks("borrow"):
         p = f.liquidation_probability
         if p <= warn or f.liquidation_distance <= 0:  # liquidatable at entry: H801
             continue
@@ -172,7 +165,7 @@ def liquidation_risk(ctx: Context):
 def lending_carry(ctx: Context):
     a = ctx.analysis
     base = a.base
-    for loan, f in _loans(ctx):
+    for loan, f in ctx.blocks("borrow"):
         breakeven = breakeven_borrow_rate(a, f)
         beyond = (f"the strategy's expected carry turns negative above a borrow rate of {pct(breakeven)}"
                   if breakeven is not None else "the strategy's expected carry is negative at any borrow rate")
@@ -188,7 +181,7 @@ def lending_carry(ctx: Context):
 
 @PACK.check("H806")
 def resupply_into_pool(ctx: Context):
-    for loan, f in _loans(ctx):
+    for loan, f in ctx.blocks("borrow"):
         if loan.resupply == "yes" and f.funds is not None:
             yield diag.make("H806", f"`resupply = yes`, but pool `{f.funds}` takes the borrowed {f.asset}: nothing "
                                     "is sold, so there are no proceeds to supply", ctx.where(loan, "resupply"),
@@ -197,7 +190,7 @@ def resupply_into_pool(ctx: Context):
 
 @PACK.check("H807")
 def pool_of_another_asset(ctx: Context):
-    by_name = {loan.name: f for loan, f in _loans(ctx)}
+    by_name = {loan.name: f for loan, f in ctx.blocks("borrow")}
     for pool in ctx.strategy.of_kind("pool"):
         f = by_name.get(pool.source.name)
         if f is not None and price_symbol(pool.pair.base) != price_symbol(f.asset):

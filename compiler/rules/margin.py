@@ -55,12 +55,6 @@ pool uses more than `advised-max-leverage` (default 3x).
 """, GROUP)
 
 
-def _perps(ctx: Context):
-    for perp in ctx.strategy.of_kind("perp"):
-        if perp.name in ctx.analysis.figures:
-            yield perp, ctx.analysis.figures[perp.name]
-
-
 def _over_cap(f) -> bool:
     return f.leverage > f.max_leverage * (1 + 1e-9)
 
@@ -68,7 +62,7 @@ def _over_cap(f) -> bool:
 @PACK.check("H301", "H302")
 def leverage_cap(ctx: Context):
     base = ctx.analysis.base
-    for perp, f in _perps(ctx):
+    for perp, f in ctx.blocks("perp"):
         if not _over_cap(f):
             continue
         data = {"leverage": f.leverage, "max_leverage": f.max_leverage, "imf": f.imf, "notional": f.notional,
@@ -92,7 +86,7 @@ def leverage_cap(ctx: Context):
 def liquidation_risk(ctx: Context):
     warn, fail = ctx.threshold("liquidation-warn"), ctx.threshold("liquidation-error")
     base, horizon = ctx.analysis.base, ctx.analysis.horizon_days
-    for perp, f in _perps(ctx):
+    for perp, f in ctx.blocks("perp"):
         p = f.liquidation_probability
         if p <= warn:
             continue
@@ -114,7 +108,7 @@ def liquidation_risk(ctx: Context):
 @PACK.check("H305", thresholds=("advised-max-leverage",))
 def advised_leverage(ctx: Context):
     advised = ctx.threshold("advised-max-leverage")
-    for perp, f in _perps(ctx):
+    for perp, f in ctx.blocks("perp"):
         if f.hedges and f.leverage > advised * (1 + 1e-9):
             yield diag.make("H305", f"a hedge at {lev(f.leverage)} is more leverage than the {lev(advised)} "
                                     f"advised for insurance-like hedging",

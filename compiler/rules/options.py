@@ -107,18 +107,10 @@ custodial wallet (H605). Protocol cover does not pay for it; custody cover
 """, GROUP)
 
 
-def _legs(ctx: Context):
-    """(option leg, figures) for every option with figures."""
-    for leg in ctx.strategy.of_kind("option"):
-        f = ctx.analysis.figures.get(leg.name)
-        if f is not None:
-            yield leg, f
-
-
 @PACK.check("H851")
 def pricing(ctx: Context):
     base = ctx.analysis.base
-    for leg, f in _legs(ctx):
+    for leg, f in ctx.blocks("option"):
         coin = f" ({qty(f.settle_premium, f.settle_asset)})" if f.settle_asset != base else ""
         yield diag.make(
             "H851", f"{f.side} {qty(f.size, f.asset)} {f.type} at {money(f.strike, base)}, {days(f.expiry_days)}: "
@@ -134,7 +126,7 @@ def pricing(ctx: Context):
 @PACK.check("H852")
 def iv_from_vol(ctx: Context):
     seen = set()
-    for leg, f in _legs(ctx):
+    for leg, f in ctx.blocks("option"):
         if f.iv_key.startswith("iv.") or f.asset in seen:
             continue
         seen.add(f.asset)
@@ -191,7 +183,7 @@ def net_greeks(ctx: Context):
 @PACK.check("H854", "H855")
 def expiry_vs_horizon(ctx: Context):
     base, horizon = ctx.analysis.base, ctx.analysis.horizon_days
-    for leg, f in _legs(ctx):
+    for leg, f in ctx.blocks("option"):
         if f.expiry_days < horizon:
             yield diag.make("H854", f"`{leg.name}` expires on day {f.expiry_days:g}, {days(horizon - f.expiry_days)} "
                                     f"before the horizon (day {horizon:g}): the rest is unhedged by it",
@@ -209,7 +201,7 @@ def expiry_vs_horizon(ctx: Context):
 
 @PACK.check("H856")
 def naked_shorts(ctx: Context):
-    legs = list(_legs(ctx))
+    legs = list(ctx.blocks("option"))
     if not any(f.side == "short" for _, f in legs):
         return
     held = {asset: max(0.0, g["pool"] + g["perp"] + g["other"]) for asset, g in greeks(ctx).items()}
@@ -242,7 +234,7 @@ def naked_shorts(ctx: Context):
 @PACK.check("H857")
 def size_off_venue(ctx: Context):
     base = ctx.analysis.base
-    for leg, f in _legs(ctx):
+    for leg, f in ctx.blocks("option"):
         step = f.min_size
         if not step:
             continue
@@ -296,7 +288,7 @@ def horizon_pnl(analysis, ratios: np.ndarray, with_options: bool = True) -> np.n
 
 @PACK.check("H858", "H859", thresholds=("option-band",))
 def residual(ctx: Context):
-    if not list(_legs(ctx)) or ctx.analysis.problems:
+    if not list(ctx.blocks("option")) or ctx.analysis.problems:
         return
     base = ctx.analysis.base
     low, high = band(ctx)
@@ -324,7 +316,7 @@ def residual(ctx: Context):
 @PACK.check("H860")
 def custodial_venue(ctx: Context):
     base = ctx.analysis.base
-    for leg, f in _legs(ctx):
+    for leg, f in ctx.blocks("option"):
         wallet = ctx.strategy.block(ctx.graph.funding_wallet(leg.name) or "")
         if not f.custodial or wallet is None or wallet.custody != "self":
             continue

@@ -43,11 +43,6 @@ transactions wait on its withdrawal process.
 """, GROUP)
 
 
-def _wallets(ctx: Context):
-    for wallet in ctx.strategy.of_kind("wallet"):
-        yield wallet, ctx.analysis.figures[wallet.name]
-
-
 def _cost_notes(w) -> tuple[str, ...]:
     steps = Counter(a.step for a in w.actions if a.units)
     listed = ", ".join(f"{step} x{n}" if n > 1 else step for step, n in steps.items())
@@ -61,7 +56,7 @@ def _needs(w) -> str:
 
 @PACK.check("H601", "H602", "H603")
 def gas_balance(ctx: Context):
-    for wallet, w in _wallets(ctx):
+    for wallet, w in ctx.blocks("wallet"):
         if w.setup_units + w.reserve_units == 0:
             continue
         data = {"cost": w.cost, "balance": w.balance, "setup_units": w.setup_units,
