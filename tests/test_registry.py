@@ -57,7 +57,7 @@ VAULT = Kind(
     references=(FROM,), venue_key="venue", venue_kind="amm", section="vaults", problem_key="amount",
     analyse=lambda leg, ctx: VaultFigures(leg.name, leg.venue, ctx.base_value(leg.amount)),
     funds_held=lambda f: f.amount,
-    setup=("deposit",), unwind=("withdraw",),
+    setup=("approve", "add_liquidity"), unwind=("remove_liquidity",),  # transactions uniswap_v2 lists
     drawing=Drawing("box", ("[", "]"), lambda f, base: [f"holds {f.amount:g} {base}"]),
     plan=lambda c, leg: {"name": leg.name, "amount": c.analysis.figures[leg.name].amount},
     checklist=Checklist(open=_open),
@@ -83,7 +83,7 @@ def test_a_kind_declared_in_a_test_compiles_end_to_end():
         assert '"parked" [label="vault parked\\nholds 1234 USDC"' in to_dot(c)
         # Its transactions are paid for by the wallet that funds it.
         gas = c.analysis.figures["main"].actions
-        assert [(a.step, a.leg) for a in gas if a.leg == "parked"] == [("deposit", "parked"), ("withdraw", "parked")]
+        assert [a.step for a in gas if a.leg == "parked"] == ["approve", "add_liquidity", "remove_liquidity"]
     assert "vault" not in codes(check(variant()))  # gone again after the `with`
 
 
