@@ -34,6 +34,8 @@ from typing import Iterable, NamedTuple
 
 import numpy as np
 
+from .finance import _finite, _non_negative, _positive  # one set of input checks for the formulas
+
 __all__ = [
     "HF_LIQUIDATION", "DEFAULT_CLOSE_FACTOR", "CLOSE_FACTOR_HF_THRESHOLD",
     "MIN_BASE_MAX_CLOSE_FACTOR", "MIN_LEFTOVER_BASE",
@@ -81,27 +83,6 @@ _MIN_OPTIMAL, _MAX_OPTIMAL, _MAX_BORROW_RATE = 0.01, 0.99, 10.0
 
 
 # ---------------------------------------------------------------- validation
-
-def _finite(name: str, x: float) -> float:
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite number, got {x!r}")
-    return x
-
-
-def _non_negative(name: str, x: float) -> float:
-    x = _finite(name, x)
-    if x < 0:
-        raise ValueError(f"{name} must be >= 0, got {x!r}")
-    return x
-
-
-def _positive(name: str, x: float) -> float:
-    x = _finite(name, x)
-    if x <= 0:
-        raise ValueError(f"{name} must be > 0, got {x!r}")
-    return x
-
 
 def _unit_fraction(name: str, x: float, *, open_low: bool = False) -> float:
     x = _finite(name, x)
