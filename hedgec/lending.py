@@ -32,9 +32,10 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
-import numpy as np
-
 from .finance import _finite, _non_negative, _positive  # one set of input checks for the formulas
+from .lazy import LazyModule
+
+np = LazyModule("numpy")
 
 __all__ = [
     "HF_LIQUIDATION", "DEFAULT_CLOSE_FACTOR", "CLOSE_FACTOR_HF_THRESHOLD",

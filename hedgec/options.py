@@ -28,10 +28,13 @@ the v2 LP (Deng, Zong, Wang, arXiv:2205.12043). See ``domain-options.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
-import numpy as np
+from .lazy import LazyModule
+
+np = LazyModule("numpy")
 
 __all__ = [
     "CALL",
@@ -68,8 +71,6 @@ DERIBIT_FEE_CAP = 0.125
 
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-# numpy has no erf; math.erfc is exact to the last bit and costs ~0.1 us per element.
-_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 # ---------------------------------------------------------------- helpers
@@ -99,8 +100,14 @@ def _scalar(*args) -> bool:
     return all(np.ndim(a) == 0 for a in args)
 
 
+@functools.cache
+def _erfc():
+    # numpy has no erf; math.erfc is exact to the last bit and costs ~0.1 us per element.
+    return np.frompyfunc(math.erfc, 1, 1)
+
+
 def _norm_cdf(x: np.ndarray) -> np.ndarray:
-    return 0.5 * np.asarray(_erfc(-x / _SQRT2), dtype=float)
+    return 0.5 * np.asarray(_erfc()(-x / _SQRT2), dtype=float)
 
 
 def _norm_pdf(x: np.ndarray) -> np.ndarray:

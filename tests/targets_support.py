@@ -1,6 +1,7 @@
 """Helpers for the target tests: the example specs and compiling a strategy."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from hedgec.compiler.catalog import load_catalog
@@ -36,6 +37,7 @@ def compile_text(text: str, name: str = "test.hedge"):
     return compiled(result, catalog)
 
 
+@functools.cache  # checking a schema is a tenth of a second; the validator is reusable
 def validator(name: str):
     import json
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from hedgec.lazy import LazyModule
 from hedgec.numbers import days, money, pct, qty
 
 from .. import diagnostics as diag
 from ..kinds import KINDS
 from ..registry import Pack
 from .base import Context
+
+np = LazyModule("numpy")
 
 GROUP = "options"
 PACK = Pack(GROUP)
