@@ -75,7 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # a bug in hedgec, not in the input: say so without a traceback
         if os.environ.get("HEDGEC_DEBUG"):
             raise
-        print(f"hedgec: internal error: {type(err).__name__}: {err}\n"
+        from hedgec.escape import terminal
+
+        said = str(err)
+        if len(said) > 500:  # some errors quote a whole object; the start says what went wrong
+            said = said[:500] + f"... ({len(said) - 500:,} more characters)"
+        print(f"hedgec: internal error: {type(err).__name__}: {terminal(said)}\n"
               "hedgec: this is a bug in hedgec; rerun with HEDGEC_DEBUG=1 for the traceback and report it",
               file=sys.stderr)
         return EXIT_USAGE

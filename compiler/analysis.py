@@ -47,9 +47,16 @@ class Analysis:
     problems: tuple[tuple[str, str, str], ...] = field(default=())  # (block, key, message): figures that could not be computed
     exposure: Mapping[str, "AssetExposure"] = field(default_factory=dict)  # price symbol -> the strategy's net
 
-    def of_kind(self, kind: str) -> dict[str, object]:
-        """Figures of the blocks of one kind, in strategy order."""
-        return {name: f for name, f in self.figures.items() if self.kinds[name] == kind}
+    def __post_init__(self):
+        by_kind: dict[str, dict[str, object]] = {}
+        for name, f in self.figures.items():
+            by_kind.setdefault(self.kinds[name], {})[name] = f
+        object.__setattr__(self, "_by_kind", by_kind)
+
+    def of_kind(self, kind: str) -> Mapping[str, object]:
+        """Figures of the blocks of one kind, in strategy order. Rules ask per
+        leg, so it is indexed once; the mapping is shared: do not change it."""
+        return self._by_kind.get(kind, {})
 
     def exposure_of(self, name: str) -> dict[str, float]:
         """Units of each asset leg `name` holds at entry, by price symbol ({} without figures)."""

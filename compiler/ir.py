@@ -149,16 +149,19 @@ class Strategy(_Located):
 
     def __post_init__(self):
         index: dict[str, Block] = {}
+        by_kind: dict[str, list[Block]] = {}
         for block in self.blocks:
             index.setdefault(block.name, block)  # a duplicate name is reported; the first one counts
+            by_kind.setdefault(block.kind, []).append(block)
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_by_kind", {kind: tuple(blocks) for kind, blocks in by_kind.items()})
 
     @property
     def legs(self) -> tuple[Block, ...]:
         return tuple(b for b in self.blocks if b.is_leg)
 
     def of_kind(self, kind: str) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind == kind)
+        return self._by_kind.get(kind, ())  # rules ask per leg: an index keeps them linear
 
     def block(self, name: str) -> Block | None:
         return self._index.get(name)

@@ -173,3 +173,18 @@ def test_internal_errors_are_reported_without_a_traceback(monkeypatch, capsys):
     assert main(["check", str(SPECS)]) == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_an_internal_error_quoting_a_whole_object_is_cut_short(monkeypatch, capsys):
+    from hedgec.cli import check
+    from hedgec.cli.main import main
+
+    def broken(args):
+        raise RuntimeError("cannot send \x1b[2J" + "x" * 100_000)
+
+    monkeypatch.setattr(check, "run", broken)
+    monkeypatch.delenv("HEDGEC_DEBUG", raising=False)
+    assert main(["check", str(SPECS)]) == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: cannot send \\x1b[2Jxxx" in err and "(99,516 more characters)" in err
+    assert len(err) < 1000 and "\x1b" not in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import importlib.util
+import sys
 
 import pytest
 
@@ -63,6 +64,64 @@ def test_check_with_a_diagnostic_per_unit_is_linear_in_every_format():
     warnings = [d for d in check_text(bench.large_text(100, True)).diagnostics if d.severity.value == "warning"]
     assert len(warnings) == 25  # one a unit of four legs, as the benchmark says
     assert growth(lambda legs: bench.large_text(legs, True), check_and_render_all, small=50, runs=2) < BOUND_CHECK
+
+
+def calls(run, argument) -> int:
+    """How many Python functions `run(argument)` calls (generator resumptions
+    included): an operation count, the same on any machine and under any load."""
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        run(argument)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def stage_work(text: str) -> dict[str, int]:
+    """The operation count of each stage of `check`, of each check of the rule
+    registry on its own, and of each output format, for one strategy."""
+    from hedgec.compiler import pipeline
+    from hedgec.compiler.config import Config
+    from hedgec.compiler.registry import registry
+    from hedgec.compiler.rules.base import Context
+    from hedgec.compiler.source import SourceFile
+
+    source, config, catalog = SourceFile("big.hedge", text), Config(), load_catalog()
+    work = {"parse": calls(pipeline.parse, source)}
+    tree, _ = pipeline.parse(source)
+    work["lower"] = calls(lambda t: pipeline.lower(t, source.path), tree)
+    strategy, _ = pipeline.lower(tree, source.path)
+    work["link"] = calls(lambda s: pipeline.link(s, catalog), strategy)
+    graph, _ = pipeline.link(strategy, catalog)
+    work["analyse"] = calls(lambda s: pipeline.analyse(s, graph, catalog, config), strategy)
+    ctx = Context(strategy, graph, catalog, config, pipeline.analyse(strategy, graph, catalog, config))
+    for check in registry().checks:
+        work[check.run.__qualname__] = calls(lambda c: list(check.run(c)), ctx)
+    result = pipeline.check_source(source, config, catalog)
+    for name, render in FORMATS.items():
+        work[name] = calls(render, [result])
+    return work
+
+
+@pytest.mark.parametrize("diagnostic", [False, True], ids=["clean", "a-warning-a-unit"])
+def test_every_stage_and_check_does_linear_work(diagnostic):
+    """Each stage, rule check and output format alone: a loop over legs inside a
+    loop over legs (every perp scanned for each pool) makes its count grow 400x
+    rather than 20x, however fast or loaded the machine. Counting each check
+    apart keeps one quadratic check from hiding in the whole's fixed costs."""
+    bench = _bench()
+    stage_work(bench.large_text(8, diagnostic))  # warm the caches: parser, catalog, registry
+    small, large = (stage_work(bench.large_text(legs, diagnostic)) for legs in (20, 20 * FACTOR))
+    grew = {name: large[name] / max(small[name], 1) for name in small}
+    assert len(grew) > 30 and max(grew.values()) > FACTOR / 2  # the counts do see the legs
+    assert {name: round(g) for name, g in grew.items() if g > FACTOR * 1.5} == {}
 
 
 @pytest.mark.parametrize("fmt", ["text", "sarif"])  # the two that show each diagnostic's source line

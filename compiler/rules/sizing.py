@@ -191,11 +191,12 @@ def hedges_add_up(ctx: Context):
     per asset, the strategy's shorts against its longs."""
     tolerance = ctx.threshold("size-tolerance")
     over_pool = set()
+    by_pool: dict[str, dict[str, list]] = {}  # pool -> price symbol -> its shorts; one pass over the perps
+    for perp, f, pool in _hedging(ctx):
+        if _hedges_right_thing(perp, f, pool, ctx):
+            by_pool.setdefault(pool.name, {}).setdefault(price_symbol(f.asset), []).append((perp, f))
     for pool in ctx.analysis.of_kind("pool").values():
-        shorts: dict[str, list] = {}
-        for perp, f, hedged in _hedging(ctx):
-            if hedged is pool and _hedges_right_thing(perp, f, pool, ctx):
-                shorts.setdefault(price_symbol(f.asset), []).append((perp, f))
+        shorts = by_pool.get(pool.name)
         if not shorts:
             continue
         for symbol, held in _held(ctx, pool).items():
