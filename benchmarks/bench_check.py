@@ -177,13 +177,16 @@ def to_yaml(text: str) -> str:
 # ---- the two sides, in process ------------------------------------------------
 
 def check_and_render(paths, fmt: str = "text") -> int:
-    """`hedgec check` minus the process: check each file and render the report."""
+    """`hedgec check` minus the process: check each file and render the report,
+    with the command's garbage-collector setting."""
+    from hedgec.cli.main import collector_for_a_run
     from hedgec.cli.output import FORMATS as RENDER
     from hedgec.compiler.pipeline import check_file
 
-    results = [check_file(str(p)) for p in paths]
-    assert all(r.strategy is not None for r in results), "a corpus file did not compile"
-    return len(RENDER[fmt](results))
+    with collector_for_a_run():
+        results = [check_file(str(p)) for p in paths]
+        assert all(r.strategy is not None for r in results), "a corpus file did not compile"
+        return len(RENDER[fmt](results))
 
 
 def yaml_load_all(paths, validator) -> None:

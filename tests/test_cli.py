@@ -188,3 +188,16 @@ def test_an_internal_error_quoting_a_whole_object_is_cut_short(monkeypatch, caps
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: cannot send \\x1b[2Jxxx" in err and "(99,516 more characters)" in err
     assert len(err) < 1000 and "\x1b" not in err
+
+
+def test_a_run_collects_garbage_less_often_and_restores_the_setting(monkeypatch):
+    import gc
+
+    from hedgec.cli import check
+    from hedgec.cli.main import main
+
+    seen = []
+    monkeypatch.setattr(check, "run", lambda args: seen.append(gc.get_threshold()) or 0)
+    before = gc.get_threshold()
+    assert main(["check", str(SPECS)]) == 0
+    assert seen[0][0] == 50_000 and seen[0][1:] == before[1:] and gc.get_threshold() == before
