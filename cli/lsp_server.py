@@ -13,10 +13,10 @@ frame after a malformed one; a burst of edits is checked once, at its end.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from hedgec.compiler import schema
 from hedgec.compiler.kinds import KINDS, allowed
+from hedgec.record import record
 
 HEAD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+([A-Za-z_][A-Za-z0-9_-]*))?\s*\{")
 VALUE_AT = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*=\s*([\w-]*)$")
@@ -24,7 +24,7 @@ KEY_AT = re.compile(r"^\s*([\w.-]*)$")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*")
 
 
-@dataclass(frozen=True)
+@record
 class Completion:
     label: str
     kind: str  # "key" | "block" | "value" | "reference"

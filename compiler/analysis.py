@@ -8,8 +8,10 @@ defaults, and each fallback is recorded so a rule can say so.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import field, fields, is_dataclass
 from typing import Mapping
+
+from hedgec.record import record
 
 from . import ir
 from .kinds.wallet import GasAction
@@ -17,7 +19,7 @@ from .units import WRAPPED, Amount, Prices, UnitError, price_symbol
 
 
 
-@dataclass(frozen=True)
+@record
 class Fallback:
     """An assumption taken from the catalog because `assume` was silent."""
 
@@ -35,7 +37,7 @@ CARRY = {"fees": 1, "funding": 1, "premiums": -1, "trading_fees": -1, "gas": -1,
          "supply_income": 1, "borrow_cost": -1}  # option premiums: paid (+) or received (-)
 
 
-@dataclass(frozen=True)
+@record
 class Analysis:
     base: str
     horizon_days: float
@@ -84,7 +86,7 @@ class Analysis:
         return _rounded(out)
 
 
-@dataclass(frozen=True)
+@record
 class AssetExposure:
     """The strategy's delta in one asset at entry, in units, netted over every leg."""
 

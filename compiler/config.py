@@ -7,9 +7,11 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Mapping
+
+from hedgec.record import record
 
 # Thresholds rules read by name; each is documented in `hedgec explain`.
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -29,7 +31,7 @@ class ConfigError(Exception):
         self.file, self.message = file, message
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     thresholds: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     select: tuple[str, ...] = ()  # empty: every rule

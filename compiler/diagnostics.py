@@ -4,8 +4,10 @@ list exactly what the checker can say."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping
+
+from hedgec.record import record
 
 from .source import Span
 
@@ -16,7 +18,7 @@ class Severity(str, enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     """A stable diagnostic code: its name, default severity and explanation."""
 
@@ -28,7 +30,7 @@ class Rule:
     group: str
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     code: str
     severity: Severity

@@ -5,8 +5,10 @@ strategies that mean the same thing compare equal however they are laid out.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Mapping
+
+from hedgec.record import record
 
 from .source import Span
 from .units import Amount
@@ -22,7 +24,7 @@ def _spans():
     return field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@record
 class Leverage:
     value: float
 
@@ -30,7 +32,7 @@ class Leverage:
         return f"{self.value:g}x"
 
 
-@dataclass(frozen=True)
+@record
 class Percent:
     value: float  # a fraction: 15% is 0.15
 
@@ -38,7 +40,7 @@ class Percent:
         return f"{self.value * 100:g}%"
 
 
-@dataclass(frozen=True)
+@record
 class Rate:
     annual: float  # a fraction per year: 8% apr is 0.08
 
@@ -46,7 +48,7 @@ class Rate:
         return f"{self.annual * 100:g}% apr"
 
 
-@dataclass(frozen=True)
+@record
 class Duration:
     days: float
 
@@ -54,12 +56,12 @@ class Duration:
         return f"{self.days:g}d"
 
 
-@dataclass(frozen=True)
+@record
 class GasPrice:
     gwei: float
 
 
-@dataclass(frozen=True)
+@record
 class PriceRange:
     low: float
     high: float
@@ -69,7 +71,7 @@ class PriceRange:
         return f"{self.low:g} .. {self.high:g} {self.asset}"
 
 
-@dataclass(frozen=True)
+@record
 class Pair:
     base: str
     quote: str
@@ -78,13 +80,13 @@ class Pair:
         return f"{self.base}/{self.quote}"
 
 
-@dataclass(frozen=True)
+@record
 class Order:
     kind: str  # "market" or "limit"
     limit: Amount | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Sizing:
     """A size computed from a rule instead of written: `bounds 2x` (see compiler/kinds/option.py)."""
 
@@ -95,7 +97,7 @@ class Sizing:
         return f"{self.rule} {self.value:g}x"
 
 
-@dataclass(frozen=True)
+@record
 class Ref:
     name: str
 
@@ -110,7 +112,7 @@ class _Located:
         return self.spans.get(key, self.span)
 
 
-@dataclass(frozen=True)
+@record
 class Assumptions(_Located):
     prices: Mapping[str, Amount] = field(default_factory=dict)  # symbol -> price in quote
     vols: Mapping[str, float] = field(default_factory=dict)  # symbol -> annual volatility
@@ -133,7 +135,7 @@ class Block(_Located):
     is_leg = True  # held at a venue; False for the account legs are funded from
 
 
-@dataclass(frozen=True)
+@record
 class Strategy(_Located):
     name: str
     horizon: Duration

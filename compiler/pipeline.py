@@ -11,9 +11,10 @@ diagnostic."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+
+from hedgec.record import record
 
 from . import diagnostics as diag
 from .config import Config
@@ -24,7 +25,7 @@ from .source import SourceFile, Span
 SUPPRESSION = re.compile(r"#\s*hedgec:\s*ignore\[([A-Za-z0-9_, ]*)\]")
 
 
-@dataclass(frozen=True)
+@record
 class CheckResult:
     path: str
     source: SourceFile | None

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import importlib
-from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
+
+from hedgec.record import record
 
 from .diagnostics import Rule, Severity
 
@@ -21,14 +22,14 @@ PACK_MODULES = ("codes", "rules.sizing", "rules.margin", "rules.carry", "rules.c
                 "rules.assumptions", "rules.options", "rules.lending")
 
 
-@dataclass(frozen=True)
+@record
 class Threshold:
     name: str
     default: float
     doc: str
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     run: Callable  # (rules.Context) -> iterable of diagnostics
     codes: tuple[str, ...]
@@ -63,7 +64,7 @@ class Pack:
 BLOCKING_GROUPS = frozenset({"input", "structure"})
 
 
-@dataclass(frozen=True)
+@record
 class Registry:
     rules: Mapping[str, Rule]
     checks: tuple[Check, ...]

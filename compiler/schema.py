@@ -3,10 +3,10 @@ keys. Each block kind declares its keys in compiler/kinds/; lowering, unknown-ke
 hints, editor completion and the language reference read them from there."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from hedgec.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Domain:
     """Where a quantity means something: outside [low, high] is impossible (an
     error), above `plausible` is implausible (a warning). Bounds are in the
@@ -29,7 +29,7 @@ class Domain:
         return self.plausible is not None and abs(value) > self.plausible
 
 
-@dataclass(frozen=True)
+@record
 class Key:
     form: str  # how the value is written; see FORMS
     doc: str

@@ -1,9 +1,10 @@
 """Source files and locations: every IR node and diagnostic carries a Span."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
+
+from hedgec.record import record
 
 
 class Span(NamedTuple):
@@ -32,7 +33,7 @@ class Span(NamedTuple):
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@record
 class SourceFile:
     """A decoded strategy file, with line lookup for rendering diagnostics."""
 

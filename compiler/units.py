@@ -5,8 +5,9 @@ producing a meaningless float. Conversion between assets needs a price.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
+
+from hedgec.record import record
 
 # Stablecoins treated at par with the dollar, and wrapped tokens priced as
 # their underlying: documented approximations, visible in `hedgec explain H115`.
@@ -25,7 +26,7 @@ class UnitError(ValueError):
     """Quantities in different units combined without a conversion."""
 
 
-@dataclass(frozen=True)
+@record
 class Amount:
     """A quantity of an asset, e.g. 20000 USDC or 0.25 ETH."""
 
@@ -79,7 +80,7 @@ class Amount:
         return f"{plain(self.value)} {self.asset}"
 
 
-@dataclass(frozen=True)
+@record
 class Prices:
     """Prices of assets in a base asset, from `assume price.X = ...`."""
 

@@ -9,9 +9,11 @@ them: the nearest hedgec.toml or pyproject.toml above a checked file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Mapping
+
+from .record import record
 
 __all__ = ["Diagnostic", "Result", "Simulation", "HedgecError", "StrategyError",
            "check_file", "check_text", "plan", "checklist", "simulate"]
@@ -29,7 +31,7 @@ class StrategyError(HedgecError):
         self.diagnostics = diagnostics
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     code: str  # "H301"
     severity: str  # "error", "warning" or "info"
@@ -43,7 +45,7 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}[{self.code}]: {self.message}"
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """What `hedgec check` says about one strategy."""
 
@@ -60,7 +62,7 @@ class Result:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-@dataclass(frozen=True)
+@record
 class Simulation:
     """A Monte Carlo run and the payoff grid, as `hedgec simulate` computes them."""
 

@@ -29,11 +29,11 @@ bad debt), ``DefaultReserveInterestRateStrategyV2.calculateInterestRates``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
 from .finance import _finite, _non_negative, _positive  # one set of input checks for the formulas
 from .lazy import LazyModule
+from .record import record
 
 np = LazyModule("numpy")
 
@@ -62,7 +62,7 @@ MIN_BASE_MAX_CLOSE_FACTOR = 2000.0
 MIN_LEFTOVER_BASE = MIN_BASE_MAX_CLOSE_FACTOR / 2
 
 
-@dataclass(frozen=True)
+@record
 class CloseFactor:
     """Close factor rules; the defaults are Aave v3's (the catalog's ``liquidation`` entry)."""
 
@@ -201,7 +201,7 @@ def collateral_for_health_factor(target_hf: float, debt_amount: float, price: fl
 
 # ---------------------------------------------------------------- rates
 
-@dataclass(frozen=True)
+@record
 class RateCurve:
     """One reserve's DefaultReserveInterestRateStrategyV2 parameters and reserve factor.
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 
 from .lazy import LazyModule
+from .record import record
 
 np = LazyModule("numpy")
 
@@ -117,7 +117,7 @@ def _norm_pdf(x: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------- Black-76
 
-@dataclass(frozen=True)
+@record
 class Greeks:
     """Price and Greeks of one option on one unit of the underlying.
 

@@ -11,15 +11,17 @@ price with ``vol`` and ``drift``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from hedgec.record import record
 
 PoolKind = Literal["v2", "v3"]
 Side = Literal["short", "long"]
 ASSET = "ASSET"  # the one asset of a configuration that names none
 
 
-@dataclass(frozen=True)
+@record
 class AssetSpec:
     """An asset whose price follows GBM from ``entry_price`` (in base)."""
 
@@ -34,7 +36,7 @@ class AssetSpec:
             raise ValueError(f"vol of {self.symbol} must not be negative")
 
 
-@dataclass(frozen=True)
+@record
 class PoolSpec:
     """A liquidity position opened at ``entry_price`` with ``value`` quote.
 
@@ -71,7 +73,7 @@ class PoolSpec:
                 raise ValueError(f"pool range must have low < high, got {self.low} .. {self.high}")
 
 
-@dataclass(frozen=True)
+@record
 class PerpSpec:
     """An isolated-margin perpetual position opened at the pool's entry price.
 
@@ -111,7 +113,7 @@ class PerpSpec:
         return -1.0 if self.side == "short" else 1.0
 
 
-@dataclass(frozen=True)
+@record
 class CoverSpec:
     """Protocol cover on ``venue`` paying up to ``amount`` over the horizon.
 
@@ -123,7 +125,7 @@ class CoverSpec:
     premium: float
 
 
-@dataclass(frozen=True)
+@record
 class ExploitEvent:
     """A venue exploit happening at most once per path.
 
@@ -142,7 +144,7 @@ class ExploitEvent:
             raise ValueError("loss_share must be in [0, 1]")
 
 
-@dataclass(frozen=True)
+@record
 class OptionSpec:
     """A European option on one of the assets, opened at that asset's entry price.
 
@@ -181,7 +183,7 @@ class OptionSpec:
 DEFAULT_GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(57))  # 0.2 .. 3.0
 
 
-@dataclass(frozen=True)
+@record
 class SimConfig:
     """Everything a simulation run needs.
 

@@ -24,11 +24,11 @@ loss a two-perp hedge leaves, -(V0/2)(sqrt(a) - sqrt(b))^2 for ratios a, b
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from hedgec import finance
+from hedgec.record import record
 
 from . import options
 from . import lending
@@ -36,7 +36,7 @@ from .config import PerpSpec, SimConfig
 from .engine import Model, PoolLeg
 
 
-@dataclass(frozen=True)
+@record
 class PairGrid:
     """A two-token pool's asset moved alone, its quote and every other asset
     held at entry: the loss a two-perp hedge leaves against the ratio of the
@@ -51,7 +51,7 @@ class PairGrid:
     impermanent_loss: tuple[float, ...]
 
 
-@dataclass(frozen=True)
+@record
 class GridResult:
     ratios: tuple[float, ...]
     prices: tuple[float, ...]  # of the first asset

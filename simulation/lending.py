@@ -15,16 +15,16 @@ the pool and counted there) at entry value.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from hedgec import lending
+from hedgec.record import record
 
 from .config import ASSET
 
 
-@dataclass(frozen=True)
+@record
 class LoanSpec:
     amount: float  # units of the pool's asset borrowed
     entry_price: float

@@ -37,6 +37,8 @@ from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
+from hedgec.record import record
+
 from . import lending
 from .config import SimConfig
 from .engine import Model, PathState, SimulationError, advance
@@ -257,7 +259,7 @@ def _list_lines(lines: list[int], limit: int = 10) -> str:
 
 
 # -------------------------------------------------------------------- replay
-@dataclass(frozen=True)
+@record
 class Steps:
     """Per-step series of a replay (one value per row, the first row included)."""
 
@@ -271,7 +273,7 @@ class Steps:
     hold_pnl: tuple[float, ...]  # keeping the tokens the pool was funded with
 
 
-@dataclass(frozen=True)
+@record
 class ReplayResult:
     """One real path. Money in quote; ``scale`` is what market prices were
     multiplied by (entry price / first market price, or 1 with absolute

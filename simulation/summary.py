@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hedgec.record import record
+
 if TYPE_CHECKING:
     from .engine import Model, PathOutcomes
 
@@ -23,7 +25,7 @@ FINE_BINS = 1 << 17
 PLOT_BINS = 60
 
 
-@dataclass(frozen=True)
+@record
 class LegResult:
     """Mean figures of one pool or perp per path, in quote. A pool's ``pnl`` is
     its value less its deposit plus its fees; a perp's, its equity less its
@@ -39,7 +41,7 @@ class LegResult:
     prob_liquidation: float  # perp
 
 
-@dataclass(frozen=True)
+@record
 class AssetResult:
     """Mean price P&L per path from one asset, in quote: the pools' entry
     tokens held to the horizon plus the perps on it (their P&L before funding
@@ -49,7 +51,7 @@ class AssetResult:
     mean_price_pnl: float
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """Summary of a Monte Carlo run. Returns are fractions of the pool deposit;
     money amounts are means per path in quote. Quantiles come from a fixed

@@ -7,8 +7,9 @@ the command prints the diagnostics instead.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import PurePath
+
+from hedgec.record import record
 
 
 class NotCompilable(Exception):
@@ -19,7 +20,7 @@ class NotCompilable(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
+@record
 class Compiled:
     """What every target reads: the checked IR, its graph, figures and catalog."""
 

@@ -15,6 +15,7 @@ from hedgec import finance
 from hedgec.compiler.analysis import sent_steps
 from hedgec.compiler.kinds import KINDS
 from hedgec.numbers import money_cents as money, tokens
+from hedgec.record import record
 
 from . import Compiled
 
@@ -33,13 +34,13 @@ PHASES = (
 WALLET_ACTIONS = frozenset({"wallet", "fund_gas", "fund_tokens", "bridge", "gas_alert"})  # their "venue" is a chain
 
 
-@dataclass(frozen=True)
+@record
 class Qty:
     value: float
     asset: str
 
 
-@dataclass(frozen=True)
+@record
 class Gas:
     action: str
     units: int
@@ -48,7 +49,7 @@ class Gas:
     cost_base: float | None
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     id: str  # stable: phase, action and leg, e.g. "put_on.open.hedge"
     phase: str

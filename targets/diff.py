@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 
 from hedgec.compiler import ir
 from hedgec.compiler.kinds import KINDS
 from hedgec.numbers import figure
 from hedgec.escape import markdown_cell, markdown_code, markdown_prose, terminal
+from hedgec.record import record
 
 CARRY = (("fees", "fees"), ("funding", "funding"), ("premiums", "premiums"),
          ("trading_fees", "trading fees"), ("gas", "gas"), ("supply_income", "supply income"),
@@ -29,7 +29,7 @@ _ASSUMPTIONS = (("prices", "price", None), ("vols", "vol", "%"), ("funding", "fu
                 ("supply_rate", "supply_rate", "% apr"))
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     subject: str  # "perp hedge", "carry", "strategy"
     label: str
@@ -38,7 +38,7 @@ class Change:
     delta: str | None = None  # relative change of a figure, e.g. "-12.5%"
 
 
-@dataclass(frozen=True)
+@record
 class RiskDiff:
     old_path: str
     new_path: str

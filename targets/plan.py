@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
 
 from hedgec.compiler.analysis import assumed_vol
 from hedgec.compiler.kinds import KINDS
 from hedgec.finance import DAYS_PER_YEAR, correlation_matrix
+from hedgec.record import record
 
 from . import Compiled
 
@@ -45,7 +45,7 @@ METRICS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class PlanOptions:
     seed: int | None = None  # None: derived from the strategy name
     paths: int = DEFAULT_PATHS

@@ -1,9 +1,11 @@
 """The catalog's data model: frozen records with their sources."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Mapping
+
+from hedgec.record import record
 
 DOCUMENT = "<document>"
 """Path used when an error concerns a whole file rather than a place in it."""
@@ -28,7 +30,7 @@ class CatalogError(Exception):
 
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     url_or_ref: str
     read: str
@@ -36,7 +38,7 @@ class Source:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Chain:
     name: str
     native: str
@@ -46,7 +48,7 @@ class Chain:
     bridge_in: str | None = None  # how tokens reach this chain from another, when a wallet must bridge them
 
 
-@dataclass(frozen=True)
+@record
 class Tier:
     venue: str
     name: str
@@ -59,7 +61,7 @@ class Tier:
         return 1.0 / self.imf
 
 
-@dataclass(frozen=True)
+@record
 class Market:
     venue: str
     name: str
@@ -76,7 +78,7 @@ class Market:
         return 1.0 / self.imf
 
 
-@dataclass(frozen=True)
+@record
 class OptionMarket:
     """The options an options venue lists on one underlying (all strikes and expiries)."""
 
@@ -97,7 +99,7 @@ class OptionMarket:
         return self.settlement == "inverse"
 
 
-@dataclass(frozen=True)
+@record
 class DeliveryFee:
     """A fee charged at expiry: ``rate`` of the underlying, capped at ``premium_cap`` of the option's value."""
 
@@ -106,7 +108,7 @@ class DeliveryFee:
     source: Source
 
 
-@dataclass(frozen=True)
+@record
 class LendingRates:
     """A reserve's DefaultReserveInterestRateStrategyV2 curve (APRs) and reserve factor."""
     base: float
@@ -117,7 +119,7 @@ class LendingRates:
     source: Source
 
 
-@dataclass(frozen=True)
+@record
 class LendingReserve:
     """One asset of a lending venue: its risk parameters, rate curve and assumed utilisation."""
     venue: str
@@ -131,7 +133,7 @@ class LendingReserve:
     source: Source
 
 
-@dataclass(frozen=True)
+@record
 class CloseFactorRules:
     """How much of a position one liquidation may repay (Aave v3 LiquidationLogic.sol)."""
     close_factor: float  # share of the debt while the position is large and HF is above the threshold
@@ -141,7 +143,7 @@ class CloseFactorRules:
     source: Source
 
 
-@dataclass(frozen=True)
+@record
 class Venue:
     name: str
     kind: str  # amm | perp | cover | lending | options
@@ -177,7 +179,7 @@ class Venue:
         return self.gas.get(action)
 
 
-@dataclass(frozen=True)
+@record
 class CoverProduct:
     provider: str
     name: str
@@ -197,7 +199,7 @@ class CoverProduct:
     price_source: Source | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Default:
     name: str
     value: float | Mapping[str, float]
@@ -216,7 +218,7 @@ class Default:
         raise KeyError(f"default {self.name!r} has no entry for {key!r} and no 'default'")
 
 
-@dataclass(frozen=True)
+@record
 class Catalog:
     chains: Mapping[str, Chain]
     venues: Mapping[str, Venue]

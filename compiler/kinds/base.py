@@ -9,13 +9,15 @@ completion read these declarations; none of them lists kinds by hand.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Mapping
+
+from hedgec.record import record
 
 from ..schema import Key
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """A key whose value names another block, and the edge it becomes.
 
@@ -35,7 +37,7 @@ class Reference:
 FROM = Reference("from", "funds", ("wallet", "leg"), edge_from_target=True)  # "leg": any kind of leg
 
 
-@dataclass(frozen=True)
+@record
 class Checklist:
     """The steps a kind adds to each checklist phase: callables (builder, name).
 
@@ -57,7 +59,7 @@ class Checklist:
     incident: Callable | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Drawing:
     """How the graph target draws a block: Graphviz shape, Mermaid brackets and
     the label lines under the kind and name (figures, base) -> lines."""
@@ -67,7 +69,7 @@ class Drawing:
     label: Callable[[Any, str], list[str]]
 
 
-@dataclass(frozen=True)
+@record
 class Kind:
     name: str
     doc: str

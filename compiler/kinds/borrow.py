@@ -5,11 +5,11 @@ conventions: docs/lending.md."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Mapping
 
 from hedgec import finance, lending
 from hedgec.numbers import money_cents as money, share, tokens
+from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
@@ -22,7 +22,7 @@ from .base import FROM, Checklist, Drawing, Kind, Reference
 HF_ALERT, HF_ACT = 1.25, 1.10  # health factor alerts: look, then add collateral or repay
 
 
-@dataclass(frozen=True)
+@record
 class Borrow(ir.Block):
     name: str
     venue: str
@@ -38,7 +38,7 @@ class Borrow(ir.Block):
     kind = "borrow"
 
 
-@dataclass(frozen=True)
+@record
 class BorrowFigures:
     name: str
     venue: str

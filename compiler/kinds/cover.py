@@ -1,11 +1,11 @@
 """`cover`: protocol cover (Nexus Mutual) for the funds a leg holds at its venue."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 from hedgec import finance
 from hedgec.numbers import money_cents as money, tokens
+from hedgec.record import record
 
 from .. import ir
 from ..ir import _span, _spans
@@ -17,7 +17,7 @@ from .base import FROM, Checklist, Drawing, Kind, Reference
 CLAIM_VOTE_DAYS = 3  # Nexus Mutual claim assessment vote
 
 
-@dataclass(frozen=True)
+@record
 class CoverLeg(ir.Block):
     name: str
     provider: str
@@ -31,7 +31,7 @@ class CoverLeg(ir.Block):
     kind = "cover"
 
 
-@dataclass(frozen=True)
+@record
 class CoverFigures:
     name: str
     provider: str

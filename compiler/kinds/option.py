@@ -10,11 +10,11 @@ against holding its entry tokens, the loss a full perp hedge leaves.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 from hedgec import options
 from hedgec.numbers import money_cents as money, tokens
+from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
@@ -31,7 +31,7 @@ SHORT_MARGIN_RATE, SHORT_MARGIN_FLOOR = 0.15, 0.10
 DELTA_DRIFT = 0.10  # review when the position's delta moves this share of the hedged pool's holding
 
 
-@dataclass(frozen=True)
+@record
 class OptionLeg(ir.Block):
     name: str
     venue: str
@@ -53,7 +53,7 @@ class OptionLeg(ir.Block):
         return 1.0 if self.side == "long" else -1.0
 
 
-@dataclass(frozen=True)
+@record
 class OptionFigures:
     name: str
     venue: str

@@ -2,11 +2,11 @@
 hedges a pool."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 from hedgec import finance
 from hedgec.numbers import money_cents as money, share, tokens
+from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
@@ -21,7 +21,7 @@ ACT_SHARE = 0.75  # add collateral or cut the short when three quarters is gone
 REVIEW_DRIFT = 0.10  # review a hedge with no `rebalance` when it drifts 10% off target
 
 
-@dataclass(frozen=True)
+@record
 class PerpLeg(ir.Block):
     name: str
     venue: str
@@ -44,7 +44,7 @@ class PerpLeg(ir.Block):
         return -1.0 if self.side == "short" else 1.0
 
 
-@dataclass(frozen=True)
+@record
 class PerpFigures:
     name: str
     venue: str

@@ -6,11 +6,11 @@ amount of it held, so the pool's exposure lists each volatile token held.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 from hedgec import finance
 from hedgec.numbers import money_cents as money, tokens
+from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
@@ -23,7 +23,7 @@ from .base import FROM, Checklist, Drawing, Kind
 RANGE_ALERT = 0.05  # alert when the price is within 5% of a v3 range edge
 
 
-@dataclass(frozen=True)
+@record
 class Pool(ir.Block):
     name: str
     venue: str
@@ -38,7 +38,7 @@ class Pool(ir.Block):
     kind = "pool"
 
 
-@dataclass(frozen=True)
+@record
 class PoolFigures:
     name: str
     venue: str

@@ -1,11 +1,11 @@
 """`wallet`: the account the legs are funded from, and the gas it pays."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 from hedgec import finance
 from hedgec.numbers import money_cents as money, tokens
+from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
@@ -16,7 +16,7 @@ from ..units import Amount
 from .base import Checklist, Drawing, Kind
 
 
-@dataclass(frozen=True)
+@record
 class Wallet(ir.Block):
     name: str
     custody: str = "self"
@@ -29,7 +29,7 @@ class Wallet(ir.Block):
     is_leg = False
 
 
-@dataclass(frozen=True)
+@record
 class GasAction:
     step: str  # e.g. "approve", "deposit", "add_liquidity"
     leg: str
@@ -37,7 +37,7 @@ class GasAction:
     units: int
 
 
-@dataclass(frozen=True)
+@record
 class WalletFigures:
     name: str
     chain: str

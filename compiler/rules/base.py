@@ -1,14 +1,15 @@
 """What every rule reads: the strategy, graph, catalog, settings and figures."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+
+from hedgec.record import record
 
 from .. import ir
 from ..config import Config
 from ..source import Span
 
 
-@dataclass(frozen=True)
+@record
 class Context:
     strategy: ir.Strategy
     graph: object  # StrategyGraph
