@@ -25,14 +25,6 @@ class TooDeep(Exception):
         self.what, self.line, self.column = what, line, column
 
 
-def _token(kind, value, pos, line, column, end_line, end_column, end_pos, _new=str.__new__):
-    """A lark Token, built without lark's slower keyword-compatible constructor."""
-    tok = _new(Token, value)
-    tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, end_pos
-    tok.line, tok.column, tok.end_line, tok.end_column = line, column, end_line, end_column
-    return tok
-
-
 class Scanner(Lexer):
     comments: list = []  # the comments of the most recent text scanned
 
@@ -40,32 +32,46 @@ class Scanner(Lexer):
         # The order lark itself gives competing terminals.
         terms = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
                                                       -len(t.pattern.value), t.name))
-        self.regex = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terms))
-        self.ignore = frozenset(conf.ignore)
+        # Ignored terminals other than comments (blanks) are skipped by the same
+        # match as the token after them: one regex call a token, not two.
+        blank = [t for t in terms if t.name in conf.ignore and t.name != "COMMENT"]
+        tokens = [t for t in terms if t not in blank]
+        skip = "|".join(t.pattern.to_regexp() for t in blank)
+        self.blank = re.compile(f"(?:{skip})*+" if skip else "")
+        self.regex = re.compile((f"(?:{skip})*+" if skip else "")
+                                + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens) + ")")
 
     def lex(self, text: str):
         comments = Scanner.comments = []
         match, pos, end = self.regex.match, 0, len(text)
         line, line_start, depth = 1, 0, {"{": 0, "[": 0}
+        new, token_class = str.__new__, Token
         while pos < end:
             m = match(text, pos)
             if m is None:
+                pos = self.blank.match(text, pos).end()
+                if pos == end:
+                    return
                 raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
-            kind, value, stop = m.lastgroup, m.group(), m.end()
-            newlines = value.count("\n")
-            end_line = line + newlines
-            end_line_start = pos + value.rindex("\n") + 1 if newlines else line_start
-            if kind == "COMMENT" or kind not in self.ignore:
-                token = _token(kind, value, pos, line, pos - line_start + 1, end_line,
-                               stop - end_line_start + 1, stop)
-                if value in _OPENS:
-                    depth[value] += 1
-                    if depth[value] > MAX_DEPTH:
-                        raise TooDeep(_OPENS[value], line, pos - line_start + 1)
-                elif value in _CLOSES:
-                    depth[_CLOSES[value]] -= 1
-                if kind == "COMMENT":
-                    comments.append(token)
-                else:
-                    yield token
-            pos, line, line_start = stop, end_line, end_line_start
+            kind = m.lastgroup
+            value, stop = m.group(kind), m.end()
+            start = stop - len(value)
+            # a lark Token, built without its slower keyword-compatible constructor
+            token = new(token_class, value)
+            token.type, token.value, token.start_pos, token.end_pos = kind, value, start, stop
+            token.line, token.column = line, start - line_start + 1
+            if kind == "_NL":  # the only terminal that spans lines
+                line += value.count("\n")
+                line_start = start + value.rindex("\n") + 1
+            token.end_line, token.end_column = line, stop - line_start + 1
+            if value in _OPENS:
+                depth[value] += 1
+                if depth[value] > MAX_DEPTH:
+                    raise TooDeep(_OPENS[value], token.line, token.column)
+            elif value in _CLOSES:
+                depth[_CLOSES[value]] -= 1
+            if kind == "COMMENT":
+                comments.append(token)
+            else:
+                yield token
+            pos = stop

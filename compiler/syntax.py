@@ -140,6 +140,15 @@ def _parser():
                      maybe_placeholders=True, cache=_cache_path())
 
 
+@functools.lru_cache(maxsize=1)
+def _table():
+    """The parse table compiled for compiler/lalr.py, and the scanner."""
+    from .lalr import Table
+
+    parser = _parser()
+    return Table(parser), parser.parser.lexer.lexer
+
+
 def _cache_path() -> str | bool:
     """A per-user parser cache, so start-up skips building the LALR tables."""
     import hashlib
@@ -164,10 +173,10 @@ def parse(text: str, path: str) -> SyntaxTree:
 
     from .scanner import MAX_DEPTH, Scanner, TooDeep
 
-    parser = _parser()
+    table, scanner = _table()
     _Builder.path = path
     try:
-        blocks = parser.parse(text)
+        blocks = table.parse(scanner.lex(text))
     except UnexpectedInput as err:
         raise _translate(err, text, path) from None
     except TooDeep as err:
@@ -182,10 +191,9 @@ def _token_span(tok, path: str) -> Span:
 
 
 def _between(first, last, path: str) -> Span:
-    """From the start of `first` to the end of `last` (tokens or spans)."""
-    start = first if isinstance(first, Span) else _token_span(first, path)
-    end = last if isinstance(last, Span) else _token_span(last, path)
-    return Span(path, start.line, start.column, end.end_line, end.end_column)
+    """From the start of `first` to the end of `last` (tokens or spans: both
+    have line, column, end_line and end_column)."""
+    return Span(path, first.line, first.column, last.end_line, last.end_column)
 
 
 class _Builder:

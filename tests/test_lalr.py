@@ -1,0 +1,65 @@
+"""hedgec's scanner and LALR loop (compiler/scanner.py, compiler/lalr.py) give
+what lark's own lexer and parser give on the same grammar: the same tree with
+the same spans, or the same error at the same place with the same expectations."""
+from __future__ import annotations
+
+import functools
+
+import lark
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput
+
+from hedge_strategies import SPEC_TEXTS, hedge_source, mutated_spec, token_soup
+from hedgec.compiler import syntax
+from hedgec.compiler.scanner import TooDeep
+
+
+@functools.cache
+def reference():
+    """lark alone: its basic lexer and its parser loop, the same tree builder."""
+    return lark.Lark(syntax.grammar_text(), parser="lalr", lexer="basic", transformer=syntax._Builder(),
+                     maybe_placeholders=True)
+
+
+def outcome(parse, text: str):
+    syntax._Builder.path = "f.hedge"
+    try:
+        return "tree", parse(text)
+    except UnexpectedCharacters as err:
+        return "character", (err.line, err.column, err.pos_in_stream)
+    except UnexpectedInput as err:
+        token = err.token
+        return "token", (token.type, str(token), token.line, token.column, sorted(err.expected))
+
+
+def ours(text: str):
+    table, scanner = syntax._table()
+    return table.parse(scanner.lex(text))
+
+
+def assert_same(text: str) -> None:
+    try:
+        mine = outcome(ours, text)
+    except TooDeep:  # refused before parsing, which lark alone does not do
+        return
+    assert mine == outcome(reference().parse, text)
+
+
+@pytest.mark.parametrize("text", list(SPEC_TEXTS.values()) + ["", "   \n\t ", "strategy s {}   ", "strategy s {\n  a = 1  $\n}",
+                                                  "strategy s {\n  a = \n}", "strategy s {\n  a = [1, 2,]\n}",
+                                                  "strategy s {\r\n  a = 2..3 x # c\r\n\r\n}\r\n"])
+def test_the_same_trees_and_errors_as_lark_on_examples_and_edges(text):
+    assert_same(text)
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(mutated_spec(), token_soup, hedge_source()))
+def test_the_same_trees_and_errors_as_lark_on_broken_input(text):
+    assert_same(text)
+
+
+def test_blanks_before_an_unexpected_character_are_skipped_exactly():
+    kind, (line, column, pos) = outcome(ours, "strategy s {\n" + " " * 5000 + "\t$")
+    assert (kind, line, column, pos) == ("character", 2, 5002, 13 + 5001)
