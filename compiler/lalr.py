@@ -30,20 +30,19 @@ class Table:
 
     def parse(self, tokens):
         """The value of the start rule: what its callback returns."""
-        rows, stack, values = self.rows, [self.start], []
-        token = None
-        for token in tokens:
+        rows, stack, values, end = self.rows, [self.start], [], self.end
+        for token in _ended(tokens):
             kind = token.type
             while True:
                 try:
                     step = rows[stack[-1]][kind]
                 except KeyError:
                     raise self._unexpected(token, stack[-1]) from None
-                if step.__class__ is int:
+                if step.__class__ is int:  # shift (the end is never shifted)
                     stack.append(step)
                     values.append(token)
                     break
-                size, callback, origin = step  # _reduce, inlined: this loop is most of a parse
+                size, callback, origin = step  # reduce
                 if size:
                     children = values[-size:]
                     del stack[-size:]
@@ -52,27 +51,17 @@ class Table:
                     children = []
                 values.append(callback(children))
                 stack.append(rows[stack[-1]][origin])
-        end = Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
-        while True:
-            try:
-                step = rows[stack[-1]]["$END"]
-            except KeyError:
-                raise self._unexpected(end, stack[-1]) from None
-            self._reduce(step, stack, values)  # the end is never shifted
-            if stack[-1] == self.end:
-                return values[-1]
-
-    def _reduce(self, step, stack: list, values: list) -> None:
-        size, callback, origin = step
-        if size:
-            children = values[-size:]
-            del stack[-size:]
-            del values[-size:]
-        else:
-            children = []
-        values.append(callback(children))
-        stack.append(self.rows[stack[-1]][origin])
+                if stack[-1] == end:  # only the end token reduces the start rule
+                    return values[-1]
 
     def _unexpected(self, token, state: int) -> UnexpectedToken:
         expected = {symbol for symbol in self.rows[state] if symbol.isupper()}
         return UnexpectedToken(token, expected)
+
+
+def _ended(tokens):
+    """The tokens, then lark's end token, placed at the last one."""
+    token = None
+    for token in tokens:
+        yield token
+    yield Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
