@@ -207,19 +207,32 @@ def best_of(runs: int, fn) -> float:
     return min(times)
 
 
-def wall(cmd: list[str], runs: int) -> tuple[float, float]:
-    """Median wall time and median CPU time (user + system, workers included) of a
-    command, after one warm-up run; run outside the source tree, so an installed
-    hedgec is not shadowed by the checkout's `hedgec/` folder."""
-    def once() -> tuple[float, float]:
-        start = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir())
-        _, _, usage = os.wait4(child.pid, 0)
-        return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+def run_once(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, workers included) of one run of a
+    command, outside the source tree, so an installed hedgec is not shadowed by
+    the checkout's `hedgec/` folder."""
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+    _, _, usage = os.wait4(child.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
-    once()
-    times = [once() for _ in range(runs)]
+
+def medians(times) -> tuple[float, float]:
     return statistics.median(t for t, _ in times), statistics.median(c for _, c in times)
+
+
+def side_by_side(ours: list[str], base: list[str], runs: int) -> tuple[tuple, tuple]:
+    """Median wall and CPU times of two commands run in turns after a warm-up of
+    each: a change in the machine's load falls on both sides alike."""
+    run_once(ours), run_once(base)
+    pairs = [(run_once(ours), run_once(base)) for _ in range(runs)]
+    return medians(a for a, _ in pairs), medians(b for _, b in pairs)
+
+
+def wall(cmd: list[str], runs: int) -> tuple[float, float]:
+    """Median wall and CPU time of a command, after one warm-up run."""
+    run_once(cmd)
+    return medians([run_once(cmd) for _ in range(runs)])
 
 
 def exponent(sizes, times) -> float:
@@ -293,17 +306,17 @@ def main() -> None:
 
         print(f"hedgec run by {args.python}")
         print(f"{'':2}{'target':<46} {'hedgec':>12} {'baseline':>12}  goal and ratio")
-        print(f"whole commands (start-up included), text output, median of {runs}; baseline: YAML round-trip + schema")
+        print(f"whole commands (start-up included), text output, median of {runs} runs in turns; "
+              "baseline: YAML round-trip + schema")
         for name, variant in (("clean", clean), ("1 warning a unit", diag)):
             for key, label in (("small", f"{args.files} small files"),
                                ("big", f"1 file, {args.legs} legs ({variant['big_kib']} KiB)")):
-                ours = wall([*hedgec, *map(str, variant[key])], runs)
-                base = wall([*yaml_cli, *map(str, variant[key + "_yaml"])], runs)
+                ours, base = side_by_side([*hedgec, *map(str, variant[key])],
+                                          [*yaml_cli, *map(str, variant[key + "_yaml"])], runs)
                 command_row(f"{label}, {name}", ours, base, 3, faster=True)
         small = str(clean["small"][0])
-        floor = wall([args.python, "-c", "import lark, networkx"], runs * 3)
-        ours = wall([*hedgec, small], runs * 3)
-        print(f"one small file, median of {runs * 3}; baseline: python -c 'import lark, networkx'")
+        ours, floor = side_by_side([*hedgec, small], [args.python, "-c", "import lark, networkx"], runs * 3)
+        print(f"one small file, median of {runs * 3} runs in turns; baseline: python -c 'import lark, networkx'")
         command_row("hedgec check FILE", ours, floor, 1.25, faster=False)
         bare = wall([args.python, "-c", "pass"], runs * 3)
         helped = wall([args.python, "-m", "hedgec", "--help"], runs * 3)
