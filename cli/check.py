@@ -84,16 +84,17 @@ def check_all(paths: list[str], args) -> list:
     except ValueError:
         return [common.check_path(p, args) for p in paths]
     common.check_path(paths[0], args)  # warm the caches once, before forking
+    import gc
+
+    gc.freeze()  # the workers' collections then leave the shared pages alone (no copy on write)
     with context.Pool(jobs) as pool:
         return pool.map(functools.partial(_check_for_report, args=args), paths,
                         chunksize=max(1, len(paths) // (jobs * 8)))
 
 
 def _check_for_report(path: str, args):
-    """What the report needs: the graph stays behind in the worker."""
-    import dataclasses
-
-    return dataclasses.replace(common.check_path(path, args), graph=None)
+    """What the report reads: the IR, graph and analysis stay behind in the worker."""
+    return common.check_path(path, args).for_report(figures=args.format == "json")
 
 
 def failed(results, strict: bool) -> bool:

@@ -32,7 +32,7 @@ def as_json(results) -> str:
         "files": [
             {
                 "path": r.path,
-                "strategy": r.strategy.name if r.strategy else None,
+                "strategy": r.name,
                 "ok": r.ok,
                 "diagnostics": [d.to_json() for d in r.diagnostics],
                 "figures": r.figures,

@@ -41,8 +41,32 @@ class CheckResult:
         return self.analysis.to_json() if self.analysis is not None else {}
 
     @property
+    def name(self) -> str | None:
+        return self.strategy.name if self.strategy is not None else None
+
+    @property
     def ok(self) -> bool:
         return not self.blocked and not diag.has_errors(self.diagnostics)
+
+    def for_report(self, figures: bool) -> "Reported":
+        """What a report reads, without the IR, graph and analysis: a tenth of
+        the result to send back from a worker process."""
+        return Reported(self.path, self.source, self.diagnostics, self.blocked, self.name,
+                        self.figures if figures else {})
+
+
+@record
+class Reported:
+    """A check result as reports read it (cli/output.py): the same names."""
+
+    path: str
+    source: SourceFile | None
+    diagnostics: tuple[diag.Diagnostic, ...]
+    blocked: bool
+    name: str | None
+    figures: Mapping[str, Any]
+
+    ok = CheckResult.ok
 
 
 def read_source(path: str, max_bytes: int) -> tuple[SourceFile | None, list[diag.Diagnostic]]:
