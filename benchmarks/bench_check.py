@@ -218,6 +218,7 @@ def run_once(cmd: list[str]) -> tuple[float, float]:
 
 
 def medians(times) -> tuple[float, float]:
+    times = list(times)
     return statistics.median(t for t, _ in times), statistics.median(c for _, c in times)
 
 
