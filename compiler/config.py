@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import math
-import tomllib
 from dataclasses import field, replace
 from pathlib import Path
 from typing import Mapping
@@ -80,6 +79,8 @@ def _settings_above(folder: Path) -> Path | None:
 def _has_section(path: Path) -> bool:
     """True also for a pyproject.toml that cannot be read: loading it then says
     why, rather than checking with default settings the user did not ask for."""
+    import tomllib  # only where a settings file is (2 ms of a small file's check)
+
     try:
         return "hedgec" in tomllib.loads(path.read_text("utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
