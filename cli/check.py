@@ -87,9 +87,12 @@ def check_all(paths: list[str], args) -> list:
     import gc
 
     gc.freeze()  # the workers' collections then leave the shared pages alone (no copy on write)
-    with context.Pool(jobs) as pool:
-        return pool.map(functools.partial(_check_for_report, args=args), paths,
-                        chunksize=max(1, len(paths) // (jobs * 8)))
+    try:
+        with context.Pool(jobs) as pool:
+            return pool.map(functools.partial(_check_for_report, args=args), paths,
+                            chunksize=max(1, len(paths) // (jobs * 8)))
+    finally:
+        gc.unfreeze()  # collectable again, for a caller running main() in process
 
 
 def _check_for_report(path: str, args):

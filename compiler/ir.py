@@ -1,4 +1,5 @@
-"""The typed intermediate representation: plain frozen dataclasses.
+"""The typed intermediate representation: frozen records (hedgec/record.py),
+dataclasses that are cheap to define.
 
 Spans are carried for diagnostics but excluded from equality, so two
 strategies that mean the same thing compare equal however they are laid out.
