@@ -81,6 +81,26 @@ def days(value: float) -> str:
     return f"{value:g}d"
 
 
+def signed_pct(fraction: float | None) -> str:
+    """A return in a report table, signed, to the hundredth: +1.25%, -0.40%."""
+    return "n/a" if fraction is None else f"{100.0 * fraction:+.2f}%"
+
+
+def pct_hundredths(fraction: float | None) -> str:
+    """A share or probability in a report table, to the hundredth: 1.25%."""
+    return "n/a" if fraction is None else f"{100.0 * fraction:.2f}%"
+
+
+def cents(value: float) -> str:
+    """An amount in a report table, to the cent, without its asset: 1,234.56."""
+    return f"{_zero(value):,.2f}"
+
+
+def days_tenths(value: float | None) -> str:
+    """A duration in a report table: 12.5 d."""
+    return "n/a" if value is None else f"{value:.1f} d"
+
+
 def figure(value, style: str, unit: str) -> str:
     """A figure in a review (diff, hover): `style` is money, asset (`unit` is then
     the figure's own asset), leverage or percent."""

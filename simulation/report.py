@@ -6,24 +6,13 @@ import math
 import os
 
 from hedgec.escape import terminal as terminal_safe  # noqa: F401  (the report's and the CLI's escaping)
+from hedgec.numbers import cents, days_tenths, pct_hundredths, signed_pct
 
 from .engine import Result
 from .grid import GridResult
 
 LABEL_WIDTH = 34
 VALUE_WIDTH = 16
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100.0 * x:+.2f}%"
-
-
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
-
-
-def _days(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.1f} d"
 
 
 def _steps(steps: int, days: float) -> str:
@@ -49,32 +38,33 @@ def format_table(result: Result) -> str:
         f"Monte Carlo: {r.paths:,} paths x {_steps(r.steps, r.horizon_days)} over {r.horizon_days:g} days"
         f" (seed {r.seed})",
         rule,
-        _row("Net return, mean", _pct(r.mean_return)),
-        _row("Net return, median", _pct(r.median_return)),
-        _row("Net return, 5% quantile", _pct(r.q05_return)),
-        _row("Net return, 1% quantile", _pct(r.q01_return)),
-        _row("Net return, std dev", _pct(r.std_return).lstrip("+")),
-        _row("Worst / best path", f"{_pct(r.min_return)} / {_pct(r.max_return)}"),
+        _row("Net return, mean", signed_pct(r.mean_return)),
+        _row("Net return, median", signed_pct(r.median_return)),
+        _row("Net return, 5% quantile", signed_pct(r.q05_return)),
+        _row("Net return, 1% quantile", signed_pct(r.q01_return)),
+        _row("Net return, std dev", pct_hundredths(r.std_return)),
+        _row("Worst / best path", f"{signed_pct(r.min_return)} / {signed_pct(r.max_return)}"),
         rule,
-        _row("Probability of liquidation", _pct(r.prob_liquidation).lstrip("+")),
-        _row("Liquidation day, mean", _days(r.mean_liquidation_day)),
-        _row("Liquidation day, median", _days(r.median_liquidation_day)),
-        _row("Hedge effectiveness", _pct(r.hedge_effectiveness).lstrip("+")),
-        _row("Std dev, pool alone / hedged", f"{_pct(r.std_unhedged_return).lstrip('+')} / {_pct(r.std_hedged_return).lstrip('+')}"),
+        _row("Probability of liquidation", pct_hundredths(r.prob_liquidation)),
+        _row("Liquidation day, mean", days_tenths(r.mean_liquidation_day)),
+        _row("Liquidation day, median", days_tenths(r.median_liquidation_day)),
+        _row("Hedge effectiveness", pct_hundredths(r.hedge_effectiveness)),
+        _row("Std dev, pool alone / hedged",
+             f"{pct_hundredths(r.std_unhedged_return)} / {pct_hundredths(r.std_hedged_return)}"),
         rule,
-        _row("Pool deposit", _money(r.deposit)),
-        _row("Pool P&L, mean", _money(r.mean_pool_pnl)),
-        _row("Pool fees earned, mean", _money(r.mean_fees_earned)),
-        _row("Perp P&L, mean", _money(r.mean_perp_pnl)),
-        *([_row("Option P&L, mean (premiums paid)", _money(r.mean_option_pnl))] if r.mean_option_pnl else []),
-        _row("Funding paid, mean (-: received)", _money(r.mean_funding_paid)),
-        _row("Trading fees, mean", _money(r.mean_trade_fees)),
+        _row("Pool deposit", cents(r.deposit)),
+        _row("Pool P&L, mean", cents(r.mean_pool_pnl)),
+        _row("Pool fees earned, mean", cents(r.mean_fees_earned)),
+        _row("Perp P&L, mean", cents(r.mean_perp_pnl)),
+        *([_row("Option P&L, mean (premiums paid)", cents(r.mean_option_pnl))] if r.mean_option_pnl else []),
+        _row("Funding paid, mean (-: received)", cents(r.mean_funding_paid)),
+        _row("Trading fees, mean", cents(r.mean_trade_fees)),
         _row("Rebalances per path, mean", f"{r.mean_rebalances:.2f}"),
-        _row("Cover premiums", _money(r.premiums)),
-        _row("Gas", _money(r.gas)),
-        _row("Probability of an exploit", _pct(r.prob_exploit).lstrip("+")),
-        _row("Exploit loss, mean", _money(r.mean_exploit_loss)),
-        _row("Cover paid out, mean", _money(r.mean_cover_paid)),
+        _row("Cover premiums", cents(r.premiums)),
+        _row("Gas", cents(r.gas)),
+        _row("Probability of an exploit", pct_hundredths(r.prob_exploit)),
+        _row("Exploit loss, mean", cents(r.mean_exploit_loss)),
+        _row("Cover paid out, mean", cents(r.mean_cover_paid)),
     ]
     return "\n".join(lines + _breakdown(r)) + "\n"
 
@@ -87,13 +77,13 @@ def _breakdown(r: Result) -> list[str]:
     lines = ["", "Mean per path, by leg (fees: earned by a pool, paid by a perp; funding: paid)", head,
              "-" * len(head)]
     for leg in r.legs:
-        liquidated = _pct(leg.prob_liquidation).lstrip("+") if leg.kind == "perp" else ""
-        il = _money(leg.mean_impermanent_loss) if leg.kind == "pool" else ""
-        funding = _money(leg.mean_funding_paid) if leg.kind == "perp" else ""
-        lines.append(f"{terminal_safe(leg.name)[:14]:<14} {leg.assets:<9} {_money(leg.mean_pnl):>11}"
-                     f" {_money(leg.mean_fees):>10} {funding:>10} {il:>10} {liquidated:>10}")
+        liquidated = pct_hundredths(leg.prob_liquidation) if leg.kind == "perp" else ""
+        il = cents(leg.mean_impermanent_loss) if leg.kind == "pool" else ""
+        funding = cents(leg.mean_funding_paid) if leg.kind == "perp" else ""
+        lines.append(f"{terminal_safe(leg.name)[:14]:<14} {leg.assets:<9} {cents(leg.mean_pnl):>11}"
+                     f" {cents(leg.mean_fees):>10} {funding:>10} {il:>10} {liquidated:>10}")
     lines += ["", "Mean price P&L per path, by asset (pools' entry tokens + perps before funding and fees)"]
-    lines += [_row(f"  {a.symbol}", _money(a.mean_price_pnl)) for a in r.assets]
+    lines += [_row(f"  {a.symbol}", cents(a.mean_price_pnl)) for a in r.assets]
     return lines
 
 
@@ -223,18 +213,18 @@ def format_replay(r) -> str:
         _scaling(r),
         rule,
         _row("Market price, first / last", f"{r.market_first:,.2f} / {r.market_last:,.2f}"),
-        _row("Price change", _pct(r.market_last / r.market_first - 1)),
+        _row("Price change", signed_pct(r.market_last / r.market_first - 1)),
         rule,
-        _row("Pool deposit", _money(r.deposit)),
-        _row("Hold the tokens, P&L", _money(r.hold_pnl)),
-        _row("Pool alone with fees, P&L", _money(r.pool_pnl)),
-        _row("Perp legs, P&L", _money(r.perp_pnl)),
-        _row("Pool + hedge, P&L", _money(r.hedged_pnl)),
-        *([_row("Option legs, P&L", _money(r.option_pnl))] if r.option_pnl else []),
-        _row("Net, all in", f"{_money(r.net_pnl)} ({_pct(r.net_pnl / r.deposit)})"),
+        _row("Pool deposit", cents(r.deposit)),
+        _row("Hold the tokens, P&L", cents(r.hold_pnl)),
+        _row("Pool alone with fees, P&L", cents(r.pool_pnl)),
+        _row("Perp legs, P&L", cents(r.perp_pnl)),
+        _row("Pool + hedge, P&L", cents(r.hedged_pnl)),
+        *([_row("Option legs, P&L", cents(r.option_pnl))] if r.option_pnl else []),
+        _row("Net, all in", f"{cents(r.net_pnl)} ({signed_pct(r.net_pnl / r.deposit)})"),
         rule,
-        _row("Pool fees earned", _money(r.fees)),
-        _row("Funding paid (-: received)", _money(r.funding_paid)),
+        _row("Pool fees earned", cents(r.fees)),
+        _row("Funding paid (-: received)", cents(r.funding_paid)),
         _row("Liquidated" + (" (tested at high / low)" if r.high_low else ""), liquidated),
     ]
     return "\n".join(lines) + "\n"

@@ -33,3 +33,12 @@ def test_stablecoins_at_par_and_symbols():
     assert price_symbol("USDT") == price_symbol("USDC") == "USD"
     assert Amount(5, "USDC") + Amount(5, "USD") == Amount(10, "USDC")
     assert format_number(20000.0) == "20000" and format_number(0.25) == "0.25"
+
+
+def test_report_table_numbers():
+    from hedgec.numbers import cents, days_tenths, pct_hundredths, signed_pct
+
+    assert [signed_pct(0.0125), signed_pct(-0.004), signed_pct(None)] == ["+1.25%", "-0.40%", "n/a"]
+    assert [pct_hundredths(0.0125), pct_hundredths(-0.05), pct_hundredths(None)] == ["1.25%", "-5.00%", "n/a"]
+    assert [cents(1234.5), cents(-1e-13), cents(-2.004)] == ["1,234.50", "0.00", "-2.00"]
+    assert [days_tenths(12.46), days_tenths(None)] == ["12.5 d", "n/a"]
