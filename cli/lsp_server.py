@@ -122,11 +122,12 @@ def _values(kind: str, key: str, text: str, line: int, catalog) -> list[Completi
         wanted = KINDS[kind].venue_kind
         return [Completion(v.name, "value", f"{v.kind} venue on {v.chain}")
                 for v in sorted(catalog.venues.values(), key=lambda v: v.name) if v.kind == wanted]
-    if key == "market":
-        venue = catalog.venue(_block_value(text, line, "venue") or "")
-        venues = [venue] if venue else [v for v in catalog.venues.values() if v.kind == "perp"]
-        names = sorted({(m.name, m.venue) for v in venues for m in v.markets.values()})
-        return [Completion(name, "value", f"perp market on {venue_name}") for name, venue_name in names]
+    if key == "market" and kind in KINDS:  # the markets of the block's venue, or of every venue of its kind
+        declared = KINDS[kind]
+        venue = catalog.venue(_block_value(text, line, declared.venue_key or "venue") or "")
+        venues = [venue] if venue else [v for v in catalog.venues.values() if v.kind == declared.venue_kind]
+        names = sorted({(m.name, v.kind, m.venue) for v in venues for m in v.markets.values()})
+        return [Completion(name, "value", f"{of} market on {where}") for name, of, where in names]
     if key == "chain":
         return [Completion(name, "value", "chain") for name in sorted(catalog.chains)]
     ref = KINDS[kind].reference(key) if kind in KINDS else None

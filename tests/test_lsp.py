@@ -115,6 +115,13 @@ def test_completion_offers_the_markets_of_the_blocks_venue():
     at = position_of(text, "market     = ", len("market     = "))
     labels = {c.label for c in lsp_server.completions(text, at["line"], at["character"], load_catalog())}
     assert "ETH-USD" in labels and labels == set(load_catalog().venue("dydx").markets)
+    unset = text.replace("    venue      = dydx\n", "")  # no venue yet: the markets of every perp venue
+    at = position_of(unset, "market     = ", len("market     = "))
+    offered = lsp_server.completions(unset, at["line"], at["character"], load_catalog())
+    perp_markets = {m for v in load_catalog().venues.values() if v.kind == "perp" for m in v.markets}
+    perp_venues = {v.name for v in load_catalog().venues.values() if v.kind == "perp"}
+    assert {c.label for c in offered} == perp_markets
+    assert {c.detail for c in offered} == {f"perp market on {v}" for v in perp_venues}
 
 
 def test_completion_of_references_names_blocks_of_the_right_kind():
