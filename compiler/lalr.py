@@ -1,67 +1,171 @@
-"""The LALR loop that runs lark's parse table over the scanner's tokens.
+"""The LALR loop that runs the grammar's parse table over the scanner's tokens.
 
-lark builds the table from grammar/hedge.lark (and caches it); this loop is
-lark's own `ParserState.feed_token`, with the table compiled once into plain
-ints and tuples: lark looks each reduction's callback up by its `Rule`, whose
-hash and equality are Python methods, twice a reduction. Errors are lark's
-`UnexpectedToken`, with the same expected set, so syntax.py words them alike.
+lark builds the table from grammar/hedge.lark; `Table.from_lark` keeps what
+the loop needs as plain data (states, and per rule which children the tree
+builder gets), which syntax.py caches as JSON beside lark's own cache. A check
+then parses without importing lark, which is loaded only to build the table
+once. A syntax error is an `UnexpectedToken` with the expected set lark's own
+parser reports (tests/test_lalr.py compares the two on fuzzed input).
+
+The children a rule hands its builder follow lark's tree builder with
+`maybe_placeholders`: anonymous and `_`-named terminals are left out, an absent
+`[optional]` is None, and rules whose name starts with `_` (the grammar's
+`_entry` and lark's repetition helpers) are spliced into their parent.
 """
 from __future__ import annotations
 
-from lark.exceptions import UnexpectedToken
-from lark.lexer import Token
-from lark.parsers.lalr_analysis import Shift
+FORMAT = 1  # of the cached data (this table and the scanner's patterns); bump when either changes
+
+
+class UnexpectedToken(Exception):
+    """`token` where none of `expected` (terminal names) was."""
+
+    def __init__(self, token, expected: set[str]):
+        super().__init__(f"unexpected {token.type} {str(token)!r} at {token.line}:{token.column}")
+        self.token, self.expected = token, expected
+        self.line, self.column = token.line, token.column
 
 
 class Table:
-    """lark's table for one start symbol: per state, per terminal, either the
-    state to shift to (an int) or a reduction (size, callback, goto row key)."""
+    def __init__(self, start: int, end: int, rows: dict, rules: list):
+        self.start, self.end = start, end
+        self.rows = rows  # state -> terminal or rule name -> next state (shift, goto) or rule number (reduce)
+        self.rules = rules  # number -> [origin, size, builder method or None, children, nones after]
 
-    def __init__(self, lark_parser, start: str = "start"):
-        inner = lark_parser.parser.parser.parser  # ParsingFrontend -> LALR_Parser -> _Parser
-        table, callbacks = inner.parse_table, inner.callbacks
-        if any(isinstance(name, str) for name in callbacks):
-            raise ValueError("terminal callbacks are not supported")  # the grammar has none
-        self.start, self.end = table.start_states[start], table.end_states[start]
-        self.rows = {state: {symbol: (target if action is Shift else
-                                      (len(target.expansion), callbacks[target], target.origin.name))
-                             for symbol, (action, target) in actions.items()}
-                     for state, actions in table.states.items()}
+    # ---- building and caching ---------------------------------------------------
 
-    def parse(self, tokens):
-        """The value of the start rule: what its callback returns."""
-        rows, stack, values, end = self.rows, [self.start], [], self.end
-        for token in _ended(tokens):
+    @classmethod
+    def from_lark(cls, lark_parser, start: str = "start") -> "Table":
+        from lark.parsers.lalr_analysis import Shift
+
+        table = lark_parser.parser.parser.parser.parse_table  # ParsingFrontend -> LALR_Parser -> _Parser
+        numbers: dict = {}
+        rules: list = []
+        rows = {}
+        for state, actions in table.states.items():
+            row = {}
+            for symbol, (action, target) in actions.items():
+                if action is Shift:
+                    row[symbol] = target
+                else:
+                    if target not in numbers:
+                        numbers[target] = len(rules)
+                        rules.append(_rule_spec(target))
+                    row[symbol] = -1 - numbers[target]  # reductions are negative
+            rows[state] = row
+        return cls(table.start_states[start], table.end_states[start], rows, rules)
+
+    def to_data(self) -> dict:
+        return {"format": FORMAT, "start": self.start, "end": self.end,
+                "rows": {str(s): row for s, row in self.rows.items()}, "rules": self.rules}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Table":
+        if data.get("format") != FORMAT:
+            raise ValueError("another format")
+        return cls(data["start"], data["end"], {int(s): row for s, row in data["rows"].items()}, data["rules"])
+
+    # ---- parsing ------------------------------------------------------------------
+
+    def callbacks(self, builder) -> list:
+        """One function a rule, turning its children into what `builder` makes."""
+        return [_callback(rule, builder) for rule in self.rules]
+
+    def parse(self, tokens, callbacks: list):
+        """The value of the start rule: what its builder method returns."""
+        rows, rules, stack, values, end = self.rows, self.rules, [self.start], [], self.end
+        for token in _then_end(tokens):
             kind = token.type
             while True:
                 try:
                     step = rows[stack[-1]][kind]
                 except KeyError:
                     raise self._unexpected(token, stack[-1]) from None
-                if step.__class__ is int:  # shift (the end is never shifted)
+                if step >= 0:  # shift (the end is never shifted)
                     stack.append(step)
                     values.append(token)
                     break
-                size, callback, origin = step  # reduce
+                rule = -1 - step  # reduce
+                size = rules[rule][1]
                 if size:
                     children = values[-size:]
                     del stack[-size:]
                     del values[-size:]
                 else:
                     children = []
-                values.append(callback(children))
-                stack.append(rows[stack[-1]][origin])
+                values.append(callbacks[rule](children))
+                stack.append(rows[stack[-1]][rules[rule][0]])
                 if stack[-1] == end:  # only the end token reduces the start rule
                     return values[-1]
+        raise AssertionError("the end token always reduces to the end state or is unexpected")
 
     def _unexpected(self, token, state: int) -> UnexpectedToken:
-        expected = {symbol for symbol in self.rows[state] if symbol.isupper()}
-        return UnexpectedToken(token, expected)
+        return UnexpectedToken(token, {symbol for symbol in self.rows[state] if symbol.isupper()})
 
 
-def _ended(tokens):
-    """The tokens, then lark's end token, placed at the last one."""
+def _then_end(tokens):
+    """The tokens, then the end of the input, placed at the last one."""
+    from .scanner import Token
+
     token = None
     for token in tokens:
         yield token
-    yield Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
+    yield Token.end_after(token)
+
+
+def _rule_spec(rule) -> list:
+    """[origin, size, builder method, children, nones after], as lark's
+    ParseTreeBuilder would build it. children: [index, spliced, nones before]."""
+    options = rule.options
+    if options.keep_all_tokens or rule.alias or options.template_source:
+        raise ValueError(f"rule {rule.origin.name}: `!`, aliases and templates are not supported")
+    empty = list(options.empty_indices) if options.empty_indices else [False] * len(rule.expansion)
+    runs = [len(ones) for ones in "".join("1" if e else "0" for e in empty).split("0")]  # Nones before each symbol
+    children, nones = [], 0
+    for i, symbol in enumerate(rule.expansion):
+        nones += runs[i]
+        if not (symbol.is_term and symbol.filter_out):
+            children.append([i, not symbol.is_term and symbol.name.startswith("_"), nones])
+            nones = 0
+    name = rule.origin.name
+    method = None if name.startswith("_") or options.expand1 else name
+    if options.expand1 and (len(children) != 1 or children[0][1] or children[0][2] or nones + runs[-1]):
+        raise ValueError(f"rule {name}: `?` is supported on rules of one child only")
+    return [name, len(rule.expansion), method, children, nones + runs[-1]]
+
+
+def _callback(rule: list, builder):
+    _, size, method, children, after = rule
+    build = getattr(builder, method) if method else None  # None: the children themselves (spliced or single)
+    plain = not after and all(not spliced and not nones for _, spliced, nones in children)
+    if plain and len(children) == size:
+        picked = None  # every child, as it is
+    elif plain:
+        picked = [i for i, _, _ in children]
+    else:
+        return _filtered(children, after, build)
+    if build is None:
+        if method is None and len(children) == 1 and not rule[0].startswith("_"):  # `?rule`: its one child
+            index = children[0][0]
+            return lambda values: values[index]
+        return (lambda values: values) if picked is None else (lambda values: [values[i] for i in picked])
+    return build if picked is None else (lambda values: build([values[i] for i in picked]))
+
+
+def _filtered(children: list, after: int, build):
+    def call(values):
+        out = []
+        for index, spliced, nones in children:
+            if nones:
+                out += [None] * nones
+            if spliced:
+                if out:
+                    out += values[index]
+                else:  # reuse the spliced list: left-recursive repetitions stay linear
+                    out = values[index]
+            else:
+                out.append(values[index])
+        if after:
+            out += [None] * after
+        return build(out) if build is not None else out
+    return call

@@ -1,16 +1,14 @@
-"""The lexer lark's LALR parser runs with.
+"""The lexer the LALR loop (compiler/lalr.py) runs with.
 
-It matches the grammar's own terminals (grammar/hedge.lark) with one compiled
-regex in a tight loop: lark's general lexer spent most of the parse time on
-per-token bookkeeping. Comments are kept aside for the formatter and for
-suppression comments instead of being thrown away.
+It matches the grammar's own terminals (grammar/hedge.lark), in the order lark
+gives competing terminals, with one compiled regex in a tight loop. Comments
+are kept aside for the formatter and for suppression comments instead of being
+thrown away. The patterns come from lark once and are cached with the parse
+table, so a check does not import lark unless the text has a syntax error.
 """
 from __future__ import annotations
 
 import re
-
-from lark.exceptions import UnexpectedCharacters
-from lark.lexer import Lexer, Token
 
 MAX_DEPTH = 8  # blocks or lists nested deeper are refused before the parser sees them
 _OPENS = {"{": "blocks", "[": "lists"}
@@ -25,40 +23,79 @@ class TooDeep(Exception):
         self.what, self.line, self.column = what, line, column
 
 
-class Scanner(Lexer):
+class UnexpectedCharacter(Exception):
+    """No terminal matches at `pos` (line and column from 1)."""
+
+    def __init__(self, pos: int, line: int, column: int):
+        super().__init__(f"unexpected character at {line}:{column}")
+        self.pos, self.line, self.column = pos, line, column
+
+
+class Token(str):
+    """A terminal as lark's Token has it: the text, its kind and where it is."""
+
+    __slots__ = ("type", "start_pos", "end_pos", "line", "column", "end_line", "end_column")
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    @classmethod
+    def end_after(cls, last: "Token | None") -> "Token":
+        """The end of the input, placed where lark places it: on the last token."""
+        end = str.__new__(cls, "")
+        end.type = "$END"
+        if last is None:
+            end.start_pos, end.end_pos, end.line, end.column, end.end_line, end.end_column = 0, 0, 1, 1, 1, 1
+        else:
+            end.start_pos, end.end_pos = last.start_pos, last.end_pos
+            end.line, end.column, end.end_line, end.end_column = last.line, last.column, last.end_line, last.end_column
+        return end
+
+
+def patterns(lark_parser) -> dict[str, str]:
+    """The scanner's two regexes, from a lark parser of the grammar: blanks (the
+    ignored terminals other than comments) and tokens (every other terminal, in
+    lark's order: priority, longest possible match, longest pattern, name).
+    The text of terminals written as strings (`"{"`) goes along, for messages."""
+    conf = lark_parser.lexer_conf
+    terms = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
+                                                  -len(t.pattern.value), t.name))
+    blank = [t for t in terms if t.name in conf.ignore and t.name != "COMMENT"]
+    tokens = [t for t in terms if t not in blank]
+    skip = "|".join(t.pattern.to_regexp() for t in blank)
+    return {"blank": f"(?:{skip})*+" if skip else "",
+            "tokens": "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens) + ")",
+            "literals": {t.name: t.pattern.value for t in terms if t.pattern.type == "str"}}
+
+
+class Scanner:
     comments: list = []  # the comments of the most recent text scanned
 
-    def __init__(self, conf):
-        # The order lark itself gives competing terminals.
-        terms = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width,
-                                                      -len(t.pattern.value), t.name))
-        # Ignored terminals other than comments (blanks) are skipped by the same
-        # match as the token after them: one regex call a token, not two.
-        blank = [t for t in terms if t.name in conf.ignore and t.name != "COMMENT"]
-        tokens = [t for t in terms if t not in blank]
-        skip = "|".join(t.pattern.to_regexp() for t in blank)
-        self.blank = re.compile(f"(?:{skip})*+" if skip else "")
-        self.regex = re.compile((f"(?:{skip})*+" if skip else "")
-                                + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens) + ")")
+    def __init__(self, blank: str, tokens: str, literals: dict[str, str]):
+        # Blanks are skipped by the same match as the token after them: one regex
+        # call a token, not two. The blank group is possessive: no backtracking.
+        self.blank = re.compile(blank)
+        self.regex = re.compile(blank + tokens)
+        self.literals = literals  # terminal name -> its text, for terminals written as strings
 
     def lex(self, text: str):
         comments = Scanner.comments = []
         match, pos, end = self.regex.match, 0, len(text)
         line, line_start, depth = 1, 0, {"{": 0, "[": 0}
-        new, token_class = str.__new__, Token
+        new = str.__new__
         while pos < end:
             m = match(text, pos)
             if m is None:
                 pos = self.blank.match(text, pos).end()
                 if pos == end:
                     return
-                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+                raise UnexpectedCharacter(pos, line, pos - line_start + 1)
             kind = m.lastgroup
             value, stop = m.group(kind), m.end()
             start = stop - len(value)
-            # a lark Token, built without its slower keyword-compatible constructor
-            token = new(token_class, value)
-            token.type, token.value, token.start_pos, token.end_pos = kind, value, start, stop
+            token = new(Token, value)
+            token.type, token.start_pos, token.end_pos = kind, start, stop
             token.line, token.column = line, start - line_start + 1
             if kind == "_NL":  # the only terminal that spans lines
                 line += value.count("\n")

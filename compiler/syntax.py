@@ -131,53 +131,85 @@ def grammar_text() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _parser():
+    """lark's parser of the grammar: what the parse table and the scanner's
+    patterns are built from, when they are not cached yet."""
     import lark
 
-    from .scanner import Scanner
-
-    return lark.Lark(grammar_text(), parser="lalr", lexer=Scanner, transformer=_Builder(),
-                     maybe_placeholders=True, cache=_cache_path())
+    return lark.Lark(grammar_text(), parser="lalr", lexer="basic", maybe_placeholders=True,
+                     cache=str(_cache_folder() / f"grammar-{_digest(lark.__version__)}.lark-cache"))
 
 
 @functools.lru_cache(maxsize=1)
 def _table():
-    """The parse table compiled for compiler/lalr.py, and the scanner."""
+    """The parse table (compiler/lalr.py), its callbacks and the scanner, from
+    the per-user cache: a check imports lark only when the grammar is new."""
+    import json
+    import re
+
+    cached = _cache_folder() / f"grammar-{_digest()}.json"
+    try:
+        return _compiled(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
+        pass  # missing, damaged or of another format: built again
+    from hedgec.atomic import WriteError, write_text
+
+    data = _built()
+    try:
+        write_text(cached, json.dumps(data, sort_keys=True))
+    except WriteError:
+        pass  # no cache: the next run builds it again
+    return _compiled(data)
+
+
+def _compiled(data: dict):
     from .lalr import Table
+    from .scanner import Scanner
+
+    table = Table.from_data(data)
+    return table, table.callbacks(_Builder()), Scanner(**data["scanner"])
+
+
+def _built() -> dict:
+    from .lalr import Table
+    from .scanner import patterns
 
     parser = _parser()
-    return Table(parser), parser.parser.lexer.lexer
+    return Table.from_lark(parser).to_data() | {"scanner": patterns(parser)}
 
 
-def _cache_path() -> str | bool:
-    """A per-user parser cache, so start-up skips building the LALR tables."""
+def _digest(*more: str) -> str:
     import hashlib
+
+    from .lalr import FORMAT
+
+    return hashlib.sha256("\0".join((grammar_text(), str(FORMAT), *more)).encode()).hexdigest()[:16]
+
+
+def _cache_folder():
     import os
     import tempfile
+    from pathlib import Path
 
-    import lark
-
-    digest = hashlib.sha256((grammar_text() + lark.__version__).encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "hedgec")
+    folder = Path(base) / "hedgec"
     try:
-        os.makedirs(folder, exist_ok=True)
-        return os.path.join(folder, f"grammar-{digest}.lark-cache")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
     except OSError:
-        return os.path.join(tempfile.gettempdir(), f"hedgec-grammar-{digest}.lark-cache")
+        return Path(tempfile.gettempdir())
 
 
 def parse(text: str, path: str) -> SyntaxTree:
     """Parse `text`; raise ParseError with a located, readable message."""
-    from lark.exceptions import UnexpectedInput
+    from .lalr import UnexpectedToken
+    from .scanner import MAX_DEPTH, Scanner, TooDeep, UnexpectedCharacter
 
-    from .scanner import MAX_DEPTH, Scanner, TooDeep
-
-    table, scanner = _table()
+    table, callbacks, scanner = _table()
     _Builder.path = path
     try:
-        blocks = table.parse(scanner.lex(text))
-    except UnexpectedInput as err:
-        raise _translate(err, text, path) from None
+        blocks = table.parse(scanner.lex(text), callbacks)
+    except (UnexpectedToken, UnexpectedCharacter) as err:
+        raise _translate(err, text, path, scanner.literals) from None
     except TooDeep as err:
         raise ParseError(f"{err.what} are nested more than {MAX_DEPTH} deep", Span.point(path, err.line, err.column),
                          hint="a strategy needs two levels: `strategy` and its legs", code="H005") from None
@@ -286,16 +318,10 @@ _TOKEN_WORDS = {
 }
 
 
-def _describe_expected(names) -> str:
+def _describe_expected(names, literals: dict[str, str]) -> str:
     words = []
     for name in sorted(names):
-        word = _TOKEN_WORDS.get(name)
-        if word is None:
-            try:
-                pattern = _parser().get_terminal(name).pattern
-                word = f"`{pattern.value}`" if pattern.type == "str" else name
-            except KeyError:
-                word = name
+        word = _TOKEN_WORDS.get(name) or (f"`{literals[name]}`" if name in literals else name)
         if word not in words:
             words.append(word)
     if len(words) > 1:
@@ -311,18 +337,18 @@ def _describe_token(tok) -> str:
     return f"`{tok}`"
 
 
-def _translate(err, text: str, path: str) -> ParseError:
-    import lark
+def _translate(err, text: str, path: str, literals: dict[str, str]) -> ParseError:
+    from .scanner import UnexpectedCharacter
 
     line, column = max(err.line, 1), max(err.column, 1)
-    if isinstance(err, lark.exceptions.UnexpectedCharacters):
-        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+    if isinstance(err, UnexpectedCharacter):
+        char = text[err.pos] if err.pos < len(text) else ""
         return ParseError(f"unexpected character `{char}`", Span.point(path, line, column),
                           hint=_character_hint(char))
-    if isinstance(err, lark.exceptions.UnexpectedEOF) or getattr(err.token, "type", None) == "$END":
-        return _eof_error(text, path, err)
+    if err.token.type == "$END":
+        return _eof_error(text, path, _describe_expected(err.expected, literals))
     tok = err.token
-    expected = _describe_expected(err.expected)
+    expected = _describe_expected(err.expected, literals)
     span = Span(path, tok.line, tok.column, tok.end_line or tok.line,
                 tok.end_column or tok.column + max(len(str(tok)), 1))
     if tok.type == "_NL":
@@ -331,7 +357,7 @@ def _translate(err, text: str, path: str) -> ParseError:
                       hint=_token_hint(tok, err.expected))
 
 
-def _eof_error(text: str, path: str, err) -> ParseError:
+def _eof_error(text: str, path: str, expected: str) -> ParseError:
     lines = source_lines(text)
     end = Span.point(path, len(lines), len(lines[-1]) + 1)
     opened = _unclosed_block(text)
@@ -339,7 +365,7 @@ def _eof_error(text: str, path: str, err) -> ParseError:
         line, head = opened
         return ParseError(f"the file ends inside `{head}` opened on line {line}", end,
                           hint="add the closing `}`")
-    return ParseError(f"the file ends early: expected {_describe_expected(err.expected)}", end)
+    return ParseError(f"the file ends early: expected {expected}", end)
 
 
 def _unclosed_block(text: str):

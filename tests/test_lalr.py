@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from hedge_strategies import SPEC_TEXTS, hedge_source, mutated_spec, token_soup
-from hedgec.compiler import syntax
-from hedgec.compiler.scanner import TooDeep
+from hedgec.compiler import lalr, syntax
+from hedgec.compiler.scanner import TooDeep, UnexpectedCharacter
 
 
 @functools.cache
@@ -29,14 +29,16 @@ def outcome(parse, text: str):
         return "tree", parse(text)
     except UnexpectedCharacters as err:
         return "character", (err.line, err.column, err.pos_in_stream)
-    except UnexpectedInput as err:
+    except UnexpectedCharacter as err:
+        return "character", (err.line, err.column, err.pos)
+    except (UnexpectedInput, lalr.UnexpectedToken) as err:
         token = err.token
         return "token", (token.type, str(token), token.line, token.column, sorted(err.expected))
 
 
 def ours(text: str):
-    table, scanner = syntax._table()
-    return table.parse(scanner.lex(text))
+    table, callbacks, scanner = syntax._table()
+    return table.parse(scanner.lex(text), callbacks)
 
 
 def assert_same(text: str) -> None:
@@ -63,3 +65,46 @@ def test_the_same_trees_and_errors_as_lark_on_broken_input(text):
 def test_blanks_before_an_unexpected_character_are_skipped_exactly():
     kind, (line, column, pos) = outcome(ours, "strategy s {\n" + " " * 5000 + "\t$")
     assert (kind, line, column, pos) == ("character", 2, 5002, 13 + 5001)
+
+
+def test_the_cached_table_is_the_one_lark_builds():
+    import json
+
+    parser = syntax._parser()
+    built = lalr.Table.from_lark(parser).to_data()
+    again = lalr.Table.from_data(json.loads(json.dumps(built))).to_data()
+    assert again == built and len(built["rules"]) > 40 and len(built["rows"]) > 50
+    assert syntax._table()[0].to_data() == built  # what a check runs on
+
+
+CHECK_AND_REPORT_LARK = """
+import sys
+from hedgec.cli.main import main
+code = main(["check", sys.argv[1]])
+print("lark" in sys.modules, code)
+"""
+
+
+def test_a_check_imports_lark_only_to_build_the_table_or_word_an_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import SPECS
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    broken = tmp_path / "broken.hedge"
+    broken.write_text("strategy s {\n  horizon = \n}\n")
+
+    def run(path):
+        done = subprocess.run([sys.executable, "-c", CHECK_AND_REPORT_LARK, str(path)], env=env,
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split("\n")[-2]
+
+    example = SPECS / "eth-usdc-v2-neutral.hedge"
+    assert run(example) == "True 0"  # the first run builds the table with lark and caches it
+    assert run(example) == "False 0"
+    assert run(broken) == "False 1"  # syntax errors are worded from the cache too
+    cached = next((tmp_path / "cache" / "hedgec").glob("grammar-*.json"))
+    cached.write_text('{"format": 1, "rows": ')  # damaged: rebuilt, with lark again
+    assert run(example) == "True 0" and run(example) == "False 0"
