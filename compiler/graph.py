@@ -33,6 +33,7 @@ class StrategyGraph:
         from .resolve import references
 
         self._funding: dict[str, str | None] = {}  # answers of funding_wallet; the graph never changes
+        self._asked: dict[tuple, list[str]] = {}  # answers of targets and sources
         self._g = nx.MultiDiGraph()  # a borrow may both fund and hedge the same pool
         for block in strategy.blocks:
             self._g.add_node(block.name, kind=block.kind, block=block, account=not block.is_leg)
@@ -76,10 +77,18 @@ class StrategyGraph:
         return sorted(Edge(a, b, k) for a, b, k in self._g.edges(data="kind") if kind is None or k == kind)
 
     def targets(self, node: str, kind: str) -> list[str]:
-        return _ends(self._g.succ[node], kind)
+        return self._neighbours(node, kind, True)
 
     def sources(self, node: str, kind: str) -> list[str]:
-        return _ends(self._g.pred[node], kind)
+        return self._neighbours(node, kind, False)
+
+    def _neighbours(self, node: str, kind: str, out: bool) -> list[str]:
+        """Remembered, as funding_wallet's answers are: rules and figures ask per leg."""
+        key = (node, kind, out)
+        found = self._asked.get(key)
+        if found is None:
+            found = self._asked[key] = _ends(self._g.succ[node] if out else self._g.pred[node], kind)
+        return list(found)
 
     def funding_wallet(self, node: str) -> str | None:
         """The wallet whose funds reach `node`, following `from` through legs.
@@ -172,8 +181,8 @@ class StrategyGraph:
 
 
 def _ends(adjacent, kind: str) -> list[str]:
-    """The neighbours joined by an edge of `kind` (rules ask per leg: reading the
-    adjacency directly costs a tenth of an edge view with data)."""
+    """The neighbours joined by an edge of `kind`, by name (the adjacency read
+    directly: an edge view with data costs ten times as much)."""
     return sorted(other for other, edges in adjacent.items() if any(e["kind"] == kind for e in edges.values()))
 
 
