@@ -135,8 +135,11 @@ def _parser():
     patterns are built from, when they are not cached yet."""
     import lark
 
+    from hedgec import cache
+
+    folder = cache.folder()
     return lark.Lark(grammar_text(), parser="lalr", lexer="basic", maybe_placeholders=True,
-                     cache=str(_cache_folder() / f"grammar-{_digest(lark.__version__)}.lark-cache"))
+                     cache=str(folder / f"grammar-{_digest(lark.__version__)}.lark-cache") if folder else False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,16 +149,21 @@ def _table():
     import json
     import re
 
-    cached = _cache_folder() / f"grammar-{_digest()}.json"
+    from hedgec import cache
+
+    folder = cache.folder()
+    cached = folder / f"grammar-{_digest()}.json" if folder else None
     try:
-        return _compiled(json.loads(cached.read_text(encoding="utf-8")))
+        if cached is not None:
+            return _compiled(json.loads(cached.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
         pass  # missing, damaged or of another format: built again
     from hedgec.atomic import WriteError, write_text
 
     data = _built()
     try:
-        write_text(cached, json.dumps(data, sort_keys=True))
+        if cached is not None:
+            write_text(cached, json.dumps(data, sort_keys=True))
     except WriteError:
         pass  # no cache: the next run builds it again
     return _compiled(data)
@@ -183,20 +191,6 @@ def _digest(*more: str) -> str:
     from .lalr import FORMAT
 
     return hashlib.sha256("\0".join((grammar_text(), str(FORMAT), *more)).encode()).hexdigest()[:16]
-
-
-def _cache_folder():
-    import os
-    import tempfile
-    from pathlib import Path
-
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "hedgec"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    except OSError:
-        return Path(tempfile.gettempdir())
 
 
 def parse(text: str, path: str) -> SyntaxTree:

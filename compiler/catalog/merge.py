@@ -12,7 +12,6 @@ from .files import _PACKAGE, _SCHEMA_NAME, _parse_yaml, _read_text, _validate, _
 BUNDLED_NAME = "bundled.yaml"
 
 
-
 @functools.lru_cache(maxsize=None)
 def _bundled() -> tuple[str, dict]:
     from importlib import resources
@@ -41,15 +40,16 @@ def _validated_cache(text: str) -> Path | None:
     either is validated afresh; start-up then skips ruamel.yaml and jsonschema.
     """
     import hashlib
-    import os
     from importlib import resources
 
-    from hedgec import __version__
+    from hedgec import __version__, cache
 
+    folder = cache.folder()
+    if folder is None:
+        return None
     schema = resources.files(_PACKAGE).joinpath(_SCHEMA_NAME).read_text(encoding="utf-8")
     digest = hashlib.sha256("\0".join((text, schema, __version__)).encode()).hexdigest()[:20]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hedgec" / f"catalog-{digest}.json"
+    return folder / f"catalog-{digest}.json"
 
 
 def _write_cache(path: Path, text: str) -> None:
