@@ -18,8 +18,8 @@ this order:
 5. venue exploits: each event strikes at most once per path, at a step drawn
    so that every step is a Bernoulli trial with probability
    1 - (1 - annual_probability) ** dt_years; the venue keeps ``loss_share``
-   of the funds held there (pool values, perp equity) and covers on that
-   venue pay up to their remaining amount.
+   of the funds held there (pool values, perp equity, loan collateral, option
+   legs' value) and covers on that venue pay up to their remaining amount.
 
 Fees earned and cover payouts are taken out to the wallet as they arrive.
 Everything is measured against the pool deposits: a path's net return is
@@ -288,11 +288,11 @@ def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.nd
             rebalance(model, perp, st, i)
     if model.config.loans:
         lending.advance(model, st, step)
+    st.options.tick(model.dt, st.prices)  # before exploits, which value the options at this step's time
     for e in range(len(model.config.events)):
         hit = st.exploits_at(e, step)
         if hit.size:
             apply_exploit(model, st, e, hit)
-    st.options.tick(model.dt, st.prices)
 
 
 def accrue_pool_fees(pool: PoolLeg, st: PathState, j: int) -> None:
@@ -392,6 +392,7 @@ def apply_exploit(model: Model, st: PathState, e: int, idx: np.ndarray) -> None:
         st.cash[i, idx] -= taken
         loss += taken
     loss += lending.exploit(model, st, e, idx, share)
+    loss += st.options.exploit(model.config.events[e].venue, idx, share, st.prices)
     st.exploit_loss[idx] += loss
     st.exploited[idx] = True
     for c in model.event_covers[e]:

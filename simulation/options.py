@@ -9,7 +9,8 @@ margin and premium received), and its P&L is that value less what was
 deposited, so the premium and the fee are in it.
 
 Everything here is a few small functions the engine, the payoff grid and
-the replay call; none of them changes how perps or pools are simulated.
+the replay call, and the `Clock` a batch of paths keeps: the time, the
+price each option expired at, and what venue exploits took from each leg.
 """
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def grid_pnl(specs, symbols, entry: np.ndarray, prices: np.ndarray, years: float
 
 
 class Clock:
-    """Per batch of paths: the time elapsed and the price each option expired at."""
+    """Per batch of paths: the time elapsed, the price each option expired at,
+    and what venue exploits took from each leg."""
 
     def __init__(self, specs, symbols, n: int):
         self.specs = specs
@@ -60,6 +62,8 @@ class Clock:
         self.years = 0.0
         self.expiry_price = [None] * len(specs)
         self.n = n
+        self.kept = np.ones((len(specs), n))  # a long's share of its position left after exploits
+        self.taken = np.zeros((len(specs), n))  # a short's collateral taken by exploits, in base
 
     def tick(self, dt: float, prices: np.ndarray) -> None:
         """After a step of ``dt`` years at ``prices`` (a row per asset): record the price of
@@ -69,9 +73,32 @@ class Clock:
             if self.expiry_price[i] is None and self.years >= spec.expiry_days / 365.0 - EXPIRY_TOLERANCE:
                 self.expiry_price[i] = prices[self.rows[i]].copy()
 
+    def exploit(self, venue: str, idx: np.ndarray, share: float, prices: np.ndarray) -> np.ndarray:
+        """Paths ``idx`` lose ``share`` of what each option leg holds at ``venue`` (its
+        value now: a long's option and cash, a short's margin less what it owes); the
+        loss in base. A long keeps the rest of its position, a short its liability."""
+        loss = np.zeros(idx.size)
+        for i, spec in enumerate(self.specs):
+            if spec.venue != venue:
+                continue
+            equity = self._value(i, prices[self.rows[i], idx], idx) - self.taken[i, idx]
+            taken = share * np.maximum(equity, 0.0)
+            if spec.side == "long":
+                self.kept[i, idx] *= 1.0 - share
+            else:
+                self.taken[i, idx] += taken
+            loss += taken
+        return loss
+
     def pnl(self, prices: np.ndarray) -> np.ndarray | float:
         """Sum of the legs' P&L at the current prices and time."""
         if not self.specs:
             return 0.0
-        return sum(pnl(spec, prices[self.rows[i]], self.years, self.expiry_price[i])
+        every = np.arange(self.n)
+        return sum(self._value(i, prices[self.rows[i]], every) - self.taken[i] - spec.deposit
                    for i, spec in enumerate(self.specs))
+
+    def _value(self, i: int, price, idx: np.ndarray):
+        expired = self.expiry_price[i]
+        return self.kept[i, idx] * value(self.specs[i], price, self.years,
+                                         None if expired is None else expired[idx])

@@ -100,3 +100,39 @@ def test_a_replay_counts_the_options_in_the_net():
     assert result.option_pnl == approx(-premium, rel=1e-9)  # at the money at expiry: worthless
     assert result.net_pnl == approx(result.pool_pnl + result.perp_pnl - premium - config.premiums
                                     - config.gas_cost, rel=1e-9)
+
+
+def exploited_at(config: SimConfig, path, step: int):
+    """The outcome of one path on which every event strikes at `step`."""
+    return simulate_prices(config, path[None, :], exploit_steps=np.full((len(config.events), 1), step))
+
+
+def test_an_exploit_of_the_venue_takes_a_share_of_a_long_option_and_cover_pays_it():
+    from hedgec.simulation import CoverSpec, ExploitEvent
+
+    # a 3000 call expiring on day 30; the price is 6000 from day 30: intrinsic 3000 at day 60,
+    # when Deribit loses half of what it holds: 1500 taken, and the call keeps half its payoff
+    call = OptionSpec("call", "long", 1.0, 3000.0, 30.0, 0.6, deposit=100.0, venue="deribit")
+    path = np.concatenate([np.linspace(3000, 6000, 31), np.full(60, 6000.0)])
+    base = flat_config(call)
+    hit = base.__class__(**{**base.__dict__, "events": (ExploitEvent("deribit", 0.5, 0.5),),
+                            "covers": (CoverSpec("deribit", 1000.0, 0.0),)})
+    out = exploited_at(hit, path, 60)
+    assert out.exploit_loss[0] == approx(1500.0, rel=1e-12) and out.cover_paid[0] == approx(1000.0, rel=1e-12)
+    assert out.option_pnl[0] == approx(1500.0 - 100.0, rel=1e-12)
+    elsewhere = base.__class__(**{**hit.__dict__, "events": (ExploitEvent("uniswap_v3", 0.5, 0.5),)})
+    assert exploited_at(elsewhere, path, 60).option_pnl[0] == approx(3000.0 - 100.0, rel=1e-12)
+
+
+def test_an_exploit_takes_a_share_of_a_short_options_margin_and_leaves_its_liability():
+    from hedgec.simulation import ExploitEvent
+
+    # short 1 call at 3000, 3,100 of margin and premium held; flat price, 30 days left at the
+    # exploit on day 60: equity = 3100 - call price; a quarter of it is taken
+    short = OptionSpec("call", "short", 1.0, 3000.0, 90.0, 0.6, deposit=3000.0, cash=3100.0, venue="deribit")
+    base = flat_config(short)
+    hit = base.__class__(**{**base.__dict__, "events": (ExploitEvent("deribit", 0.5, 0.25),)})
+    out = exploited_at(hit, np.full(91, 3000.0), 60)
+    assert out.exploit_loss[0] == approx(0.25 * (3100 - atm(3000, 0.6, 30 / 365)), rel=1e-9)
+    # at expiry at the money the call is worthless: 3,100 held, less what was taken, less the deposit
+    assert out.option_pnl[0] == approx(3100 - out.exploit_loss[0] - 3000, rel=1e-12)
