@@ -71,8 +71,9 @@ class Table:
         """One function a rule, turning its children into what `builder` makes."""
         return [_callback(rule, builder) for rule in self.rules]
 
-    def parse(self, tokens, callbacks: list):
-        """The value of the start rule: what its builder method returns."""
+    def parse(self, tokens: list, callbacks: list):
+        """The value of the start rule: what its builder method returns.
+        `tokens` is the scanner's list (compiler/scanner.py)."""
         rows, rules, stack, values, end = self.rows, self.rules, [self.start], [], self.end
         for token in _then_end(tokens):
             kind = token.type
@@ -103,14 +104,16 @@ class Table:
         return UnexpectedToken(token, {symbol for symbol in self.rows[state] if symbol.isupper()})
 
 
-def _then_end(tokens):
-    """The tokens, then the end of the input, placed at the last one."""
+def _then_end(tokens: list):
+    """The tokens, then the end of the input placed at the last one; or the
+    scanner's error where it stopped."""
     from .scanner import Token
 
-    token = None
-    for token in tokens:
-        yield token
-    yield Token.end_after(token)
+    stopped = tokens[-1] if tokens and isinstance(tokens[-1], Exception) else None
+    yield from tokens[:-1] if stopped else tokens
+    if stopped:
+        raise stopped
+    yield Token.end_after(tokens[-1] if tokens else None)
 
 
 def _rule_spec(rule) -> list:

@@ -13,6 +13,8 @@ import re
 MAX_DEPTH = 8  # blocks or lists nested deeper are refused before the parser sees them
 _OPENS = {"{": "blocks", "[": "lists"}
 _CLOSES = {"}": "{", "]": "["}
+# terminals the scanner looks at twice: line ends, comments, and the brackets it counts
+_SPECIAL = frozenset({"_NL", "COMMENT", "LBRACE", "RBRACE", "LSQB", "RSQB"})
 
 
 class TooDeep(Exception):
@@ -34,7 +36,7 @@ class UnexpectedCharacter(Exception):
 class Token(str):
     """A terminal as lark's Token has it: the text, its kind and where it is."""
 
-    __slots__ = ("type", "start_pos", "end_pos", "line", "column", "end_line", "end_column")
+    __slots__ = ("type", "line", "column", "end_line", "end_column")
 
     @property
     def value(self) -> str:
@@ -46,9 +48,8 @@ class Token(str):
         end = str.__new__(cls, "")
         end.type = "$END"
         if last is None:
-            end.start_pos, end.end_pos, end.line, end.column, end.end_line, end.end_column = 0, 0, 1, 1, 1, 1
+            end.line, end.column, end.end_line, end.end_column = 1, 1, 1, 1
         else:
-            end.start_pos, end.end_pos = last.start_pos, last.end_pos
             end.line, end.column, end.end_line, end.end_column = last.line, last.column, last.end_line, last.end_column
         return end
 
@@ -79,36 +80,38 @@ class Scanner:
         self.regex = re.compile(blank + tokens)
         self.literals = literals  # terminal name -> its text, for terminals written as strings
 
-    def lex(self, text: str):
+    def lex(self, text: str) -> list:
+        """The tokens of `text`, comments aside in Scanner.comments; where no
+        terminal matches, an UnexpectedCharacter ends the list."""
         comments = Scanner.comments = []
-        match, pos, end = self.regex.match, 0, len(text)
-        line, line_start, depth = 1, 0, {"{": 0, "[": 0}
+        tokens: list[Token] = []
+        keep, remark = tokens.append, comments.append
+        pos, line, line_start, depth = 0, 1, 0, {"{": 0, "[": 0}
         new = str.__new__
-        while pos < end:
-            m = match(text, pos)
-            if m is None:
-                pos = self.blank.match(text, pos).end()
-                if pos == end:
-                    return
-                raise UnexpectedCharacter(pos, line, pos - line_start + 1)
+        for m in self.regex.finditer(text):
+            if m.start() != pos:  # finditer skipped what no terminal matches
+                break
             kind = m.lastgroup
-            value, stop = m.group(kind), m.end()
-            start = stop - len(value)
+            value, pos = m.group(kind), m.end()
             token = new(Token, value)
-            token.type, token.start_pos, token.end_pos = kind, start, stop
-            token.line, token.column = line, start - line_start + 1
-            if kind == "_NL":  # the only terminal that spans lines
-                line += value.count("\n")
-                line_start = start + value.rindex("\n") + 1
-            token.end_line, token.end_column = line, stop - line_start + 1
-            if value in _OPENS:
-                depth[value] += 1
-                if depth[value] > MAX_DEPTH:
-                    raise TooDeep(_OPENS[value], token.line, token.column)
-            elif value in _CLOSES:
-                depth[_CLOSES[value]] -= 1
-            if kind == "COMMENT":
-                comments.append(token)
-            else:
-                yield token
-            pos = stop
+            token.type, token.line, token.column = kind, line, pos - len(value) - line_start + 1
+            if kind in _SPECIAL:
+                if kind == "_NL":  # the only terminal that spans lines
+                    line += value.count("\n")
+                    line_start = pos - len(value) + value.rindex("\n") + 1
+                elif kind == "COMMENT":
+                    token.end_line, token.end_column = line, pos - line_start + 1
+                    remark(token)
+                    continue
+                elif value in _OPENS:
+                    depth[value] += 1
+                    if depth[value] > MAX_DEPTH:
+                        raise TooDeep(_OPENS[value], token.line, token.column)
+                else:
+                    depth[_CLOSES[value]] -= 1
+            token.end_line, token.end_column = line, pos - line_start + 1
+            keep(token)
+        stop = self.blank.match(text, pos).end()
+        if stop != len(text):  # the parser raises it on reaching it, as a streaming lexer would
+            tokens.append(UnexpectedCharacter(stop, line, stop - line_start + 1))
+        return tokens
