@@ -1,5 +1,3 @@
-import sys
+from hedgec.cli.main import entry
 
-from hedgec.cli.main import main
-
-sys.exit(main())
+entry()

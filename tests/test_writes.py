@@ -238,3 +238,30 @@ def test_catalog_cache_is_written_by_the_atomic_writer(tmp_path, monkeypatch):
     monkeypatch.setattr(atomic, "write_text", lambda path, text: seen.append(path))
     merge._write_cache(tmp_path / "hedgec" / "catalog-x.json", "{}")
     assert seen == [tmp_path / "hedgec" / "catalog-x.json"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_a_full_disk_under_stdout_is_an_error_in_words(command):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "hedgec", command, str(SPECS / "eth-usdc-v2-neutral.hedge")],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert proc.returncode == 2 and "No space left on device" in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    import subprocess
+    import sys
+
+    big = "".join(f"# line {i}\n" for i in range(20_000))
+    proc = subprocess.Popen([sys.executable, "-m", "hedgec", "fmt", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write((big + (SPECS / "eth-usdc-v2-neutral.hedge").read_text()).encode())
+    proc.stdin.close()
+    proc.stdout.read(100)
+    proc.stdout.close()  # as `| head -c 100` does
+    assert proc.wait(timeout=60) == 0 and b"Traceback" not in proc.stderr.read()
