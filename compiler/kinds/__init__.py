@@ -5,6 +5,7 @@ a while (tests, extensions). Nothing registers itself on import.
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -22,6 +23,7 @@ def kind_of(block) -> Kind:
     return KINDS[block.kind]
 
 
+@functools.lru_cache(maxsize=None)  # asked per reference; cleared when the registry changes
 def allowed(targets: tuple[str, ...]) -> tuple[str, ...]:
     """The kinds a reference may name: `leg` stands for every leg kind and
     `funds` for every kind that holds funds at a venue."""
@@ -42,7 +44,9 @@ def registered(kind: Kind) -> Iterator[Kind]:
     if kind.name in KINDS:
         raise ValueError(f"a kind `{kind.name}` is already registered")
     KINDS[kind.name] = kind
+    allowed.cache_clear()
     try:
         yield kind
     finally:
         del KINDS[kind.name]
+        allowed.cache_clear()
