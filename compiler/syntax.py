@@ -222,10 +222,11 @@ def _between(first, last, path: str) -> Span:
 
 
 class _Builder:
-    """Builds the raw tree while lark reduces (no intermediate parse tree).
+    """Builds the raw tree while the LALR loop reduces (no intermediate parse tree).
 
-    lark calls one method per grammar rule with the rule's children: tokens
-    and what earlier calls returned. Spans come from the tokens themselves.
+    compiler/lalr.py calls one method per grammar rule with the rule's children,
+    as lark's tree builder would pass them: tokens and what earlier calls
+    returned. Spans come from the tokens themselves.
     """
 
     path = "<string>"  # set by parse() before each run
