@@ -251,19 +251,21 @@ class Context:
         """The transactions a leg sends, with catalog gas units (0 when unlisted)."""
         venue = self.catalog.venue(self.graph.venue_of(leg.name))
         return [GasAction(step, leg.name, venue.name, venue.gas_units(step) or 0)
-                for step in sent_steps(self.kinds[leg.kind], venue, unwind_only)]
+                for step in sent_steps(self.kinds[leg.kind], venue, unwind_only, self.figures(leg.name))]
 
     def adjust_units(self, leg) -> int:
         venue = self.catalog.venue(self.graph.venue_of(leg.name))
         return sum(venue.gas_units(step) or 0 for step in self.kinds[leg.kind].adjust)
 
 
-def sent_steps(kind, venue, unwind_only: bool = False) -> list[str]:
+def sent_steps(kind, venue, unwind_only: bool = False, figures=None) -> list[str]:
     """A kind's setup and unwind transactions that `venue` needs: a venue whose
     catalog lists its transactions needs no other (the dYdX chain takes no ERC-20
-    approval), and a kind may skip steps a venue does without (`skip`)."""
+    approval), and a kind may skip steps a venue does without (`skip`). With the
+    leg's figures, the transactions its own setup adds (`more_setup`) too."""
     skipped = kind.skip(venue) if kind.skip else ()
-    steps = kind.unwind if unwind_only else kind.setup + kind.unwind
+    more = kind.more_setup(figures) if kind.more_setup and figures is not None else ()
+    steps = kind.unwind if unwind_only else kind.setup + more + kind.unwind
     return [s for s in steps if s not in skipped and (not venue.gas or s in venue.gas)]
 
 

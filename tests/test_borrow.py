@@ -11,6 +11,7 @@ import pytest
 
 from hedgec import finance
 from hedgec.cli.main import main
+from hedgec.compiler.catalog import load_catalog
 from hedgec.targets.checklist import build_steps
 from hedgec.targets.plan import build_plan
 from rules_support import check
@@ -339,3 +340,12 @@ def test_value_counts_the_sale_proceeds_and_the_interest():
     assert value(f, {"ETH": 4000.0}, 0.0) == pytest.approx(C - Q * 1000)
     one_year = C * math.exp(f.supply_apr) + Q * S0 - Q * math.exp(f.borrow_apr) * S0
     assert value(f, {"ETH": S0}, 1.0) == pytest.approx(one_year)
+
+
+def test_supplying_the_proceeds_is_one_more_deposit_the_wallet_pays_gas_for():
+    plain, resupplied = (check(with_loan(f"resupply = {r}")).analysis.figures["main"] for r in ("no", "yes"))
+    deposit = load_catalog().venue("aave_v3").gas_units("deposit")
+    assert deposit and resupplied.setup_units - plain.setup_units == deposit
+    steps = [a.step for a in resupplied.actions if a.leg == "short_eth"]
+    assert steps[:5] == ["approve", "deposit", "borrow", "swap", "deposit"]
+    assert resupplied.cost > plain.cost

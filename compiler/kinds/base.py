@@ -85,6 +85,7 @@ class Kind:
     funds_held: Callable[[Any], float] | None = None  # figures -> funds held at the venue, in base
     carry: Callable[[Any], Mapping[str, float]] | None = None  # figures -> carry items, see analysis.CARRY
     setup: tuple[str, ...] = ()  # transactions to put it on, in order
+    more_setup: Callable[[Any], tuple[str, ...]] | None = None  # figures -> transactions sent after `setup` too
     unwind: tuple[str, ...] = ()  # and to take it off
     adjust: tuple[str, ...] = ()  # transactions of one later adjustment (gas kept in reserve)
     skip: Callable[[Any], tuple[str, ...]] | None = None  # venue -> steps of setup/unwind that venue does not need

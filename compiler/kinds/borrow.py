@@ -387,6 +387,7 @@ KIND = Kind(
     funds_held=lambda f: f.supplied,
     carry=lambda f: {"supply_income": f.supply_income, "borrow_cost": f.borrow_cost},
     setup=("approve", "deposit", "borrow", "swap"),
+    more_setup=lambda f: ("deposit",) if f.proceeds else (),  # the sale proceeds supplied too
     unwind=("swap", "approve", "repay", "withdraw"),
     adjust=("deposit",),  # topping up collateral
     resolve=resolve,

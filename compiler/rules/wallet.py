@@ -19,7 +19,8 @@ _GAS = """
 Transactions per leg, with per-action gas units from the catalog (a step the
 venue does not need is left out: no deposit or withdrawal where the exchange
 takes none; off-chain orders cost 0):
-""" + "".join(f"  {k.name}: {', '.join(k.setup + k.unwind)}\n" for k in KINDS.values() if k.is_leg) + """plus a reserve of `adjustments-reserve` (default 3) adjustments, each a
+""" + "".join(f"  {k.name}: {', '.join(k.setup + k.unwind)}\n" for k in KINDS.values() if k.is_leg) + """plus what a leg's own settings add (a borrow with `resupply = yes` deposits
+its sale proceeds too), plus a reserve of `adjustments-reserve` (default 3) adjustments, each a
 margin deposit and an order. cost = gas units x gas price (gwei) x 1e-9, in
 the chain's native asset, with `assume gas_price` (or the catalog default).
 """
