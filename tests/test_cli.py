@@ -201,3 +201,23 @@ def test_a_run_collects_garbage_less_often_and_restores_the_setting(monkeypatch)
     before = gc.get_threshold()
     assert main(["check", str(SPECS)]) == 0
     assert seen[0][0] == 50_000 and seen[0][1:] == before[1:] and gc.get_threshold() == before
+
+
+NUMPY_PROBE = """
+import sys
+from hedgec.cli.main import main
+code = main(["check", sys.argv[1]])
+print("numpy" in sys.modules, code)
+"""
+
+
+@pytest.mark.parametrize("example, loads_numpy", [("eth-usdc-v2-neutral", False), ("eth-usdc-v2-straddle", True),
+                                                   ("eth-usdc-v2-aave-borrow", True)])
+def test_check_loads_numpy_only_for_the_formulas_that_need_it(example, loads_numpy):
+    """numpy is a third of a small file's start-up: a perp hedge is checked without it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", NUMPY_PROBE, str(SPECS / f"{example}.hedge")],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == f"{loads_numpy} 0"
