@@ -1,7 +1,10 @@
 """Shared fixtures and options. `--update-goldens` rewrites tests/golden/ from
 the current output instead of comparing against it (see docs/targets.md)."""
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,13 +17,19 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+EXAMPLES = sorted(SPECS.glob("*.hedge"))
 
 # The commands the tests run in subprocesses write their compiled modules as
 # Python normally does: where PYTHONDONTWRITEBYTECODE is set, each of them would
 # otherwise compile all of hedgec again (about 75 ms a process).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-SPECS = ROOT / "specs"
-EXAMPLES = sorted(SPECS.glob("*.hedge"))
+
+# The run's own cache folder (parse table, validated catalog), shared by every
+# test and subprocess: the tests neither read nor fill the user's ~/.cache.
+_CACHE = tempfile.mkdtemp(prefix="hedgec-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 def pytest_addoption(parser):
