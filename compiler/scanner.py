@@ -71,8 +71,6 @@ def patterns(lark_parser) -> dict[str, str]:
 
 
 class Scanner:
-    comments: list = []  # the comments of the most recent text scanned
-
     def __init__(self, blank: str, tokens: str, literals: dict[str, str]):
         # Blanks are skipped by the same match as the token after them: one regex
         # call a token, not two. The blank group is possessive: no backtracking.
@@ -80,10 +78,9 @@ class Scanner:
         self.regex = re.compile(blank + tokens)
         self.literals = literals  # terminal name -> its text, for terminals written as strings
 
-    def lex(self, text: str) -> list:
-        """The tokens of `text`, comments aside in Scanner.comments; where no
+    def lex(self, text: str, comments: list) -> list:
+        """The tokens of `text`, its comments appended to `comments`; where no
         terminal matches, an UnexpectedCharacter ends the list."""
-        comments = Scanner.comments = []
         tokens: list[Token] = []
         keep, remark = tokens.append, comments.append
         pos, line, line_start, depth = 0, 1, 0, {"{": 0, "[": 0}

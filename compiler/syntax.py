@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from importlib import resources
 from typing import NamedTuple
 
@@ -144,8 +145,8 @@ def _parser():
 
 @functools.lru_cache(maxsize=1)
 def _table():
-    """The parse table (compiler/lalr.py), its callbacks and the scanner, from
-    the per-user cache: a check imports lark only when the grammar is new."""
+    """The parse table (compiler/lalr.py) and the scanner, from the per-user
+    cache: a check imports lark only when the grammar is new."""
     import json
     import re
 
@@ -173,8 +174,7 @@ def _compiled(data: dict):
     from .lalr import Table
     from .scanner import Scanner
 
-    table = Table.from_data(data)
-    return table, table.callbacks(_Builder()), Scanner(**data["scanner"])
+    return Table.from_data(data), Scanner(**data["scanner"])
 
 
 def _built() -> dict:
@@ -196,19 +196,32 @@ def _digest(*more: str) -> str:
 def parse(text: str, path: str) -> SyntaxTree:
     """Parse `text`; raise ParseError with a located, readable message."""
     from .lalr import UnexpectedToken
-    from .scanner import MAX_DEPTH, Scanner, TooDeep, UnexpectedCharacter
+    from .scanner import MAX_DEPTH, TooDeep, UnexpectedCharacter
 
-    table, callbacks, scanner = _table()
-    _Builder.path = path
+    table, scanner = _table()
+    builder, callbacks = _builder(table)
+    builder.path, comments = path, []
     try:
-        blocks = table.parse(scanner.lex(text), callbacks)
+        blocks = table.parse(scanner.lex(text, comments), callbacks)
     except (UnexpectedToken, UnexpectedCharacter) as err:
         raise _translate(err, text, path, scanner.literals) from None
     except TooDeep as err:
         raise ParseError(f"{err.what} are nested more than {MAX_DEPTH} deep", Span.point(path, err.line, err.column),
                          hint="a strategy needs two levels: `strategy` and its legs", code="H005") from None
-    comments = tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in Scanner.comments)
-    return SyntaxTree(tuple(blocks), comments)
+    return SyntaxTree(tuple(blocks), tuple(Comment(c.value.rstrip(), _token_span(c, path)) for c in comments))
+
+
+_THREAD = threading.local()
+
+
+def _builder(table):
+    """This thread's tree builder and the table's callbacks bound to it: the
+    builder holds the path of the text being parsed, so threads parse apart."""
+    made = getattr(_THREAD, "builder", None)
+    if made is None or made[0] is not table:
+        builder = _Builder()
+        made = _THREAD.builder = (table, builder, table.callbacks(builder))
+    return made[1], made[2]
 
 
 def _token_span(tok, path: str) -> Span:
@@ -229,7 +242,7 @@ class _Builder:
     returned. Spans come from the tokens themselves.
     """
 
-    path = "<string>"  # set by parse() before each run
+    path = "<string>"  # set by parse() on this thread's builder before each run
 
     def start(self, children):
         return children

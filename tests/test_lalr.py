@@ -37,8 +37,10 @@ def outcome(parse, text: str):
 
 
 def ours(text: str):
-    table, callbacks, scanner = syntax._table()
-    return table.parse(scanner.lex(text), callbacks)
+    table, scanner = syntax._table()
+    builder, callbacks = syntax._builder(table)
+    builder.path = "f.hedge"
+    return table.parse(scanner.lex(text, []), callbacks)
 
 
 def assert_same(text: str) -> None:

@@ -103,3 +103,23 @@ def test_lark_names_are_translated():
     with pytest.raises(ParseError) as err:
         parse("strategy s {\n  horizon = = 30d\n}", "bad.hedge")
     assert "a number" in err.value.message and "a name" in err.value.message
+
+
+def test_threads_parse_apart():
+    """Each parse keeps its own path and comments, however threads interleave."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = "".join(f"  key{k} = {k}\n" for k in range(400))  # a few ms a parse: threads switch within one
+    texts = {f"f{i}.hedge": f"# about {i}\nstrategy s{i} {{\n  horizon = {i + 1}d  # h{i}\n{body}}}\n"
+             for i in range(4)}
+
+    def run(name):
+        return name, [parse(texts[name], name) for _ in range(4)]
+
+    with ThreadPoolExecutor(4) as pool:
+        for name, trees in pool.map(run, sorted(texts) * 3):
+            i = name[1:-6]
+            for tree in trees:
+                assert [c.text for c in tree.comments] == [f"# about {i}", f"# h{i}"]
+                assert {c.span.file for c in tree.comments} == {name} and tree.blocks[0].span.file == name
+                assert tree.blocks[0].name == f"s{i}"
