@@ -61,9 +61,15 @@ class Table:
 
     @classmethod
     def from_data(cls, data: dict) -> "Table":
+        """The table from its cached form; ValueError if it is not whole."""
         if data.get("format") != FORMAT:
             raise ValueError("another format")
-        return cls(data["start"], data["end"], {int(s): row for s, row in data["rows"].items()}, data["rules"])
+        table = cls(data["start"], data["end"], {int(s): row for s, row in data["rows"].items()}, data["rules"])
+        states, rules = table.rows.keys(), len(table.rules)
+        steps = [step for row in table.rows.values() for step in row.values()]
+        if table.start not in states or not all(s in states if s >= 0 else -1 - s < rules for s in steps):
+            raise ValueError("a state or rule the table does not have")
+        return table
 
     # ---- parsing ------------------------------------------------------------------
 

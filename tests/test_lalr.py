@@ -107,9 +107,25 @@ def test_a_check_imports_lark_only_to_build_the_table_or_word_an_error(tmp_path)
     assert run(example) == "True 0"  # the first run builds the table with lark and caches it
     assert run(example) == "False 0"
     assert run(broken) == "False 1"  # syntax errors are worded from the cache too
-    cached = next((tmp_path / "cache" / "hedgec").glob("grammar-*.json"))
-    cached.write_text('{"format": 1, "rows": ')  # damaged: rebuilt, with lark again
-    assert run(example) == "True 0"
+
+
+def test_a_damaged_cache_entry_is_built_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    syntax._table.cache_clear()
+    try:
+        syntax._table()
+        cached = next((tmp_path / "hedgec").glob("grammar-*.json"))
+        good = cached.read_text()
+        broken_row = good.replace('"rows": {"0": {', '"rows": {"0": {"WORD": 9999, ', 1)
+        assert broken_row != good
+        for damage in ('{"format": 1, "rows": ', '{"format": 999}', broken_row,
+                       '{"format": 1, "rows": {}, "rules": [], "start": 0, "end": 1, "scanner": {}}'):
+            cached.write_text(damage)
+            syntax._table.cache_clear()
+            assert syntax.parse("strategy s {\n  horizon = 1d\n}\n", "f.hedge").blocks[0].name == "s"
+            assert cached.read_text() == good  # written again, whole
+    finally:
+        syntax._table.cache_clear()  # the next test reads the run's own cache again
 
 
 def test_without_a_cache_folder_nothing_is_cached_anywhere(tmp_path):

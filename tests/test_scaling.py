@@ -118,7 +118,7 @@ def test_every_stage_and_check_does_linear_work(diagnostic):
     apart keeps one quadratic check from hiding in the whole's fixed costs."""
     bench = _bench()
     stage_work(bench.large_text(8, diagnostic))  # warm the caches: parser, catalog, registry
-    small, large = (stage_work(bench.large_text(legs, diagnostic)) for legs in (20, 20 * FACTOR))
+    small, large = (stage_work(bench.large_text(legs, diagnostic)) for legs in (12, 12 * FACTOR))
     grew = {name: large[name] / max(small[name], 1) for name in small}
     assert len(grew) > 30 and max(grew.values()) > FACTOR / 2  # the counts do see the legs
     assert {name: round(g) for name, g in grew.items() if g > FACTOR * 1.5} == {}
