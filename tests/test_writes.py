@@ -258,10 +258,10 @@ def test_a_reader_that_stops_early_is_not_an_error():
     import sys
 
     big = "".join(f"# line {i}\n" for i in range(20_000))
-    proc = subprocess.Popen([sys.executable, "-m", "hedgec", "fmt", "-"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdin.write((big + (SPECS / "eth-usdc-v2-neutral.hedge").read_text()).encode())
-    proc.stdin.close()
-    proc.stdout.read(100)
-    proc.stdout.close()  # as `| head -c 100` does
-    assert proc.wait(timeout=60) == 0 and b"Traceback" not in proc.stderr.read()
+    with subprocess.Popen([sys.executable, "-m", "hedgec", "fmt", "-"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        proc.stdin.write((big + (SPECS / "eth-usdc-v2-neutral.hedge").read_text()).encode())
+        proc.stdin.close()
+        proc.stdout.read(100)
+        proc.stdout.close()  # as `| head -c 100` does
+        assert proc.wait(timeout=60) == 0 and b"Traceback" not in proc.stderr.read()
