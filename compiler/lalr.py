@@ -14,6 +14,8 @@ The children a rule hands its builder follow lark's tree builder with
 """
 from __future__ import annotations
 
+from .scanner import Token
+
 FORMAT = 1  # of the cached data (this table and the scanner's patterns); bump when either changes
 
 
@@ -113,8 +115,6 @@ class Table:
 def _then_end(tokens: list):
     """The tokens, then the end of the input placed at the last one; or the
     scanner's error where it stopped."""
-    from .scanner import Token
-
     stopped = tokens[-1] if tokens and isinstance(tokens[-1], Exception) else None
     yield from tokens[:-1] if stopped else tokens
     if stopped:

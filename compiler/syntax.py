@@ -147,26 +147,19 @@ def _parser():
 def _table():
     """The parse table (compiler/lalr.py) and the scanner, from the per-user
     cache: a check imports lark only when the grammar is new."""
-    import json
     import re
 
     from hedgec import cache
 
-    folder = cache.folder()
-    cached = folder / f"grammar-{_digest()}.json" if folder else None
-    try:
-        if cached is not None:
-            return _compiled(json.loads(cached.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
-        pass  # missing, damaged or of another format: built again
-    from hedgec.atomic import WriteError, write_text
-
+    name = f"grammar-{_digest()}.json"
+    data = cache.load_json(name)
+    if data is not None:
+        try:
+            return _compiled(data)
+        except (ValueError, KeyError, TypeError, AttributeError, re.error):
+            pass  # damaged or of another format: built again
     data = _built()
-    try:
-        if cached is not None:
-            write_text(cached, json.dumps(data, sort_keys=True))
-    except WriteError:
-        pass  # no cache: the next run builds it again
+    cache.store_json(name, data)
     return _compiled(data)
 
 

@@ -19,7 +19,7 @@ def money(value: float, asset: str) -> str:
 
 def money_cents(value: float | None, asset: str) -> str:
     """Always to the cent: 20,000.00 USDC (checklists and labels, which line up)."""
-    return "n/a" if value is None else f"{_zero(value):,.2f} {asset}"
+    return "n/a" if value is None else f"{cents(value)} {asset}"
 
 
 def qty(value: float, asset: str = "") -> str:

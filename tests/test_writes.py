@@ -231,12 +231,13 @@ def test_fmt_rewrites_through_the_atomic_writer(tmp_path, umask, capsys):
     assert os.listdir(tmp_path) == ["s.hedge"]
 
 
-def test_catalog_cache_is_written_by_the_atomic_writer(tmp_path, monkeypatch):
-    from hedgec.compiler.catalog import merge
+def test_cache_entries_are_written_by_the_atomic_writer(tmp_path, monkeypatch):
+    from hedgec import cache
 
     seen = []
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(atomic, "write_text", lambda path, text: seen.append(path))
-    merge._write_cache(tmp_path / "hedgec" / "catalog-x.json", "{}")
+    cache.store_json("catalog-x.json", {})
     assert seen == [tmp_path / "hedgec" / "catalog-x.json"]
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -16,25 +15,24 @@ BUNDLED_NAME = "bundled.yaml"
 def _bundled() -> tuple[str, dict]:
     from importlib import resources
 
+    from hedgec import cache
+
     res = resources.files(_PACKAGE).joinpath(BUNDLED_NAME)
     file = str(res)
     text = res.read_text(encoding="utf-8")
-    cached = _validated_cache(text)
-    if cached is not None and cached.is_file():
-        try:
-            return file, json.loads(cached.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass  # a damaged cache entry is rebuilt below
+    name = _validated_entry(text)
+    data = cache.load_json(name)
+    if isinstance(data, dict):
+        return file, data
     data = _parse_yaml(text, file)
     full, _ = _validators()
     _validate(full, data, lambda _p: file)
-    if cached is not None:
-        _write_cache(cached, json.dumps(data, sort_keys=True))
+    cache.store_json(name, data)
     return file, data
 
 
-def _validated_cache(text: str) -> Path | None:
-    """Where the bundled catalog, once parsed and validated, is kept as JSON.
+def _validated_entry(text: str) -> str:
+    """The cache entry of the bundled catalog, once parsed and validated.
 
     Keyed by the catalog text, the schema and hedgec's version, so an edit to
     either is validated afresh; start-up then skips ruamel.yaml and jsonschema.
@@ -42,23 +40,11 @@ def _validated_cache(text: str) -> Path | None:
     import hashlib
     from importlib import resources
 
-    from hedgec import __version__, cache
+    from hedgec import __version__
 
-    folder = cache.folder()
-    if folder is None:
-        return None
     schema = resources.files(_PACKAGE).joinpath(_SCHEMA_NAME).read_text(encoding="utf-8")
     digest = hashlib.sha256("\0".join((text, schema, __version__)).encode()).hexdigest()[:20]
-    return folder / f"catalog-{digest}.json"
-
-
-def _write_cache(path: Path, text: str) -> None:
-    from hedgec.atomic import WriteError, write_text
-
-    try:
-        write_text(path, text)
-    except WriteError:
-        pass  # no cache: the next run validates again
+    return f"catalog-{digest}.json"
 
 
 def _load_overlay(path: str | Path) -> tuple[str, dict]:
