@@ -9,12 +9,10 @@ parser reports (tests/test_lalr.py compares the two on fuzzed input).
 
 The children a rule hands its builder follow lark's tree builder with
 `maybe_placeholders`: anonymous and `_`-named terminals are left out, an absent
-`[optional]` is None, and rules whose name starts with `_` (the grammar's
-`_entry` and lark's repetition helpers) are spliced into their parent.
+`[optional]` is None, and rules whose name starts with `_` (lark's repetition
+helpers) are spliced into their parent.
 """
 from __future__ import annotations
-
-from .scanner import Token
 
 FORMAT = 1  # of the cached data (this table and the scanner's patterns); bump when either changes
 
@@ -31,7 +29,7 @@ class UnexpectedToken(Exception):
 class Table:
     def __init__(self, start: int, end: int, rows: dict, rules: list):
         self.start, self.end = start, end
-        self.rows = rows  # state -> terminal or rule name -> next state (shift, goto) or rule number (reduce)
+        self.rows = rows  # state -> terminal or rule name -> next state (shift, goto) or -1 - rule number (reduce)
         self.rules = rules  # number -> [origin, size, builder method or None, children, nones after]
 
     # ---- building and caching ---------------------------------------------------
@@ -76,50 +74,48 @@ class Table:
     # ---- parsing ------------------------------------------------------------------
 
     def callbacks(self, builder) -> list:
-        """One function a rule, turning its children into what `builder` makes."""
-        return [_callback(rule, builder) for rule in self.rules]
+        """Per rule (origin, size, what makes its value from its children), the
+        last None where a rule of one symbol has it as its value (`?rule`)."""
+        return [(rule[0], rule[1], _callback(rule, builder)) for rule in self.rules]
 
     def parse(self, tokens: list, callbacks: list):
         """The value of the start rule: what its builder method returns.
-        `tokens` is the scanner's list (compiler/scanner.py)."""
-        rows, rules, stack, values, end = self.rows, self.rules, [self.start], [], self.end
-        for token in _then_end(tokens):
+        `tokens` is the scanner's list (compiler/scanner.py): it ends with the
+        end token, or with the error where the scanner stopped."""
+        rows, stack, values, end = self.rows, [self.start], [], self.end
+        for token in tokens:
             kind = token.type
             while True:
                 try:
                     step = rows[stack[-1]][kind]
                 except KeyError:
+                    if isinstance(token, Exception):
+                        raise token from None
                     raise self._unexpected(token, stack[-1]) from None
                 if step >= 0:  # shift (the end is never shifted)
                     stack.append(step)
                     values.append(token)
                     break
-                rule = -1 - step  # reduce
-                size = rules[rule][1]
-                if size:
+                origin, size, build = callbacks[~step]  # reduce rule -1 - step
+                if size == 1:  # most reductions: the value is replaced in place
+                    del stack[-1]
+                    if build is not None:
+                        values[-1] = build([values[-1]])
+                elif size:
                     children = values[-size:]
                     del stack[-size:]
                     del values[-size:]
+                    values.append(build(children))
                 else:
-                    children = []
-                values.append(callbacks[rule](children))
-                stack.append(rows[stack[-1]][rules[rule][0]])
-                if stack[-1] == end:  # only the end token reduces the start rule
+                    values.append(build([]))
+                goto = rows[stack[-1]][origin]
+                if goto == end:  # only the end token reduces the start rule
                     return values[-1]
+                stack.append(goto)
         raise AssertionError("the end token always reduces to the end state or is unexpected")
 
     def _unexpected(self, token, state: int) -> UnexpectedToken:
         return UnexpectedToken(token, {symbol for symbol in self.rows[state] if symbol.isupper()})
-
-
-def _then_end(tokens: list):
-    """The tokens, then the end of the input placed at the last one; or the
-    scanner's error where it stopped."""
-    stopped = tokens[-1] if tokens and isinstance(tokens[-1], Exception) else None
-    yield from tokens[:-1] if stopped else tokens
-    if stopped:
-        raise stopped
-    yield Token.end_after(tokens[-1] if tokens else None)
 
 
 def _rule_spec(rule) -> list:
@@ -144,6 +140,9 @@ def _rule_spec(rule) -> list:
 
 
 def _callback(rule: list, builder):
+    """What makes a rule's value from the list of its children: a builder
+    method, or the children themselves (`list`: a fresh list, as lark's is).
+    None for a `?rule`'s one child, which is its value unchanged."""
     _, size, method, children, after = rule
     build = getattr(builder, method) if method else None  # None: the children themselves (spliced or single)
     plain = not after and all(not spliced and not nones for _, spliced, nones in children)
@@ -156,12 +155,17 @@ def _callback(rule: list, builder):
     if build is None:
         if method is None and len(children) == 1 and not rule[0].startswith("_"):  # `?rule`: its one child
             index = children[0][0]
-            return lambda values: values[index]
-        return (lambda values: values) if picked is None else (lambda values: [values[i] for i in picked])
+            return None if size == 1 else (lambda values: values[index])
+        if picked is None:
+            return list
+        return (lambda values: []) if not picked else (lambda values: [values[i] for i in picked])
     return build if picked is None else (lambda values: build([values[i] for i in picked]))
 
 
 def _filtered(children: list, after: int, build):
+    if build is None and not after and all(spliced and not nones for _, spliced, nones in children):
+        return _joined([index for index, _, _ in children])
+
     def call(values):
         out = []
         for index, spliced, nones in children:
@@ -177,4 +181,17 @@ def _filtered(children: list, after: int, build):
         if after:
             out += [None] * after
         return build(out) if build is not None else out
+    return call
+
+
+def _joined(indexes: list[int]):
+    """A repetition's children: the lists its spliced children hold, joined
+    into the first (left recursion stays linear)."""
+    first, *rest = indexes
+
+    def call(values):
+        out = values[first]
+        for index in rest:
+            out += values[index]
+        return out
     return call

@@ -26,7 +26,10 @@ class TooDeep(Exception):
 
 
 class UnexpectedCharacter(Exception):
-    """No terminal matches at `pos` (line and column from 1)."""
+    """No terminal matches at `pos` (line and column from 1). It ends the
+    scanner's list in place of the end token: of a kind no parser state takes."""
+
+    type = "$UNEXPECTED"
 
     def __init__(self, pos: int, line: int, column: int):
         super().__init__(f"unexpected character at {line}:{column}")
@@ -79,8 +82,9 @@ class Scanner:
         self.literals = literals  # terminal name -> its text, for terminals written as strings
 
     def lex(self, text: str, comments: list) -> list:
-        """The tokens of `text`, its comments appended to `comments`; where no
-        terminal matches, an UnexpectedCharacter ends the list."""
+        """The tokens of `text` and the end token ($END), its comments appended
+        to `comments`; where no terminal matches, an UnexpectedCharacter ends
+        the list instead."""
         tokens: list[Token] = []
         keep, remark = tokens.append, comments.append
         pos, line, line_start, depth = 0, 1, 0, {"{": 0, "[": 0}
@@ -111,4 +115,6 @@ class Scanner:
         stop = self.blank.match(text, pos).end()
         if stop != len(text):  # the parser raises it on reaching it, as a streaming lexer would
             tokens.append(UnexpectedCharacter(stop, line, stop - line_start + 1))
+        else:
+            tokens.append(Token.end_after(tokens[-1] if tokens else None))
         return tokens

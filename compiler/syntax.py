@@ -217,14 +217,19 @@ def _builder(table):
     return made[1], made[2]
 
 
+# A named tuple built by tuple.__new__ directly, without the Python-level
+# `__new__` its class adds: the parser makes several per attribute.
+_make = tuple.__new__
+
+
 def _token_span(tok, path: str) -> Span:
-    return Span(path, tok.line, tok.column, tok.end_line, tok.end_column)
+    return _make(Span, (path, tok.line, tok.column, tok.end_line, tok.end_column))
 
 
 def _between(first, last, path: str) -> Span:
     """From the start of `first` to the end of `last` (tokens or spans: both
     have line, column, end_line and end_column)."""
-    return Span(path, first.line, first.column, last.end_line, last.end_column)
+    return _make(Span, (path, first.line, first.column, last.end_line, last.end_column))
 
 
 class _Builder:
@@ -243,29 +248,35 @@ class _Builder:
     def block(self, children):
         path = self.path
         kind, name, *entries, close = children
+        if entries and entries[-1] is None:  # the placeholder of an absent last `[attribute | block]`
+            del entries[-1]
         head = _token_span(kind, path) if name is None else _between(kind, name, path)
-        inner = [e for e in entries if isinstance(e, Block)]
-        attributes = tuple(e for e in entries if isinstance(e, Attribute))
-        return Block(str(kind), None if name is None else str(name), attributes, tuple(inner),
-                     _between(kind, close, path), head, tuple(entries))
+        inner = [e for e in entries if type(e) is Block]
+        attributes = tuple(e for e in entries if type(e) is Attribute)
+        return _make(Block, (str(kind), None if name is None else str(name), attributes, tuple(inner),
+                             _between(kind, close, path), head, tuple(entries)))
 
     def attribute(self, children):
         (key, key_span), value = children
-        return Attribute(key, value, _between(key_span, value.span, self.path), key_span)
+        return _make(Attribute, (key, value, _between(key_span, value.span, self.path), key_span))
 
     def key(self, children):
-        return ".".join(children), _between(children[0], children[-1], self.path)
+        first = children[0]
+        if len(children) == 1:
+            return str(first), _token_span(first, self.path)
+        return ".".join(children), _between(first, children[-1], self.path)
 
     def quantity(self, children):
         tok, unit = children
         path = self.path
         if tok.type == "SUFFIXED":
-            number = Number(tok[:-1], Span(path, tok.line, tok.column, tok.end_line, tok.end_column - 1))
+            number = _make(Number, (tok[:-1], _make(Span, (path, tok.line, tok.column, tok.end_line,
+                                                           tok.end_column - 1))))
             suffix = tok[-1]
         else:
-            number, suffix = Number(str(tok), _token_span(tok, path)), None
-        return Quantity(number, suffix, None if unit is None else str(unit),
-                        _between(tok, unit if unit is not None else tok, path))
+            number, suffix = _make(Number, (str(tok), _token_span(tok, path))), None
+        return _make(Quantity, (number, suffix, None if unit is None else str(unit),
+                                _between(tok, unit if unit is not None else tok, path)))
 
     def range(self, children):
         low, high, unit = children
@@ -282,7 +293,8 @@ class _Builder:
         return Tagged(str(tag), quantity, _between(tag, quantity.span, self.path))
 
     def ident(self, children):
-        return Ident(str(children[0]), _token_span(children[0], self.path))
+        tok = children[0]
+        return _make(Ident, (str(tok), _token_span(tok, self.path)))
 
     def string(self, children):
         tok = children[0]
