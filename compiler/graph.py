@@ -51,6 +51,8 @@ class StrategyGraph:
         for key, ends in self._ends.items():
             if len(ends) > 1:
                 self._ends[key] = sorted(set(ends))  # one entry per neighbour, however many edges of the kind
+        self._venue = {node: self._g.nodes[ends[0]]["venue"]  # what venue_of answers: figures ask per leg
+                       for (node, kind, out), ends in self._ends.items() if out and kind == "held_at"}
 
     def _add(self, source: str, target: str, kind: str, **data) -> None:
         self._g.add_edge(source, target, kind=kind, **data)
@@ -119,8 +121,7 @@ class StrategyGraph:
         return answer
 
     def venue_of(self, node: str) -> str | None:
-        venues = self.targets(node, "held_at")
-        return self._g.nodes[venues[0]]["venue"] if venues else None
+        return self._venue.get(node)
 
     def protectors(self, node: str) -> list[str]:
         """Cover legs protecting a leg."""
