@@ -247,11 +247,16 @@ class Context:
     def base_value(self, amount: Amount) -> float:
         return amount.to(self.prices.base, self.prices).value
 
-    def gas_actions(self, leg, unwind_only: bool = False) -> list[GasAction]:
+    def gas_actions(self, leg) -> list[GasAction]:
         """The transactions a leg sends, with catalog gas units (0 when unlisted)."""
         venue = self.catalog.venue(self.graph.venue_of(leg.name))
         return [GasAction(step, leg.name, venue.name, venue.gas_units(step) or 0)
-                for step in sent_steps(self.kinds[leg.kind], venue, unwind_only, self.figures(leg.name))]
+                for step in sent_steps(self.kinds[leg.kind], venue, figures=self.figures(leg.name))]
+
+    def unwind_units(self, leg) -> int:
+        """Gas units of the transactions that take a leg off at the horizon."""
+        venue = self.catalog.venue(self.graph.venue_of(leg.name))
+        return sum(venue.gas_units(step) or 0 for step in sent_steps(self.kinds[leg.kind], venue, unwind_only=True))
 
     def adjust_units(self, leg) -> int:
         venue = self.catalog.venue(self.graph.venue_of(leg.name))

@@ -14,6 +14,7 @@ topological order and the questions they ask, not the networkx object.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
@@ -33,7 +34,9 @@ class StrategyGraph:
         from .resolve import references
 
         self._funding: dict[str, str | None] = {}  # answers of funding_wallet; the graph never changes
-        self._asked: dict[tuple, list[str]] = {}  # answers of targets and sources
+        # (node, edge kind, outgoing?) -> the neighbours by name: rules and figures ask per leg, and
+        # the graph is complete once built, so the questions are answered from this index
+        self._ends: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
         self._g = nx.MultiDiGraph()  # a borrow may both fund and hedge the same pool
         for block in strategy.blocks:
             self._g.add_node(block.name, kind=block.kind, block=block, account=not block.is_leg)
@@ -45,9 +48,16 @@ class StrategyGraph:
                 self._add(block.name, venue_node(venue), "held_at")
             for ref, target in references(block):
                 self._add_ref(target, block.name, ref)
+        for key, ends in self._ends.items():
+            if len(ends) > 1:
+                self._ends[key] = sorted(set(ends))  # one entry per neighbour, however many edges of the kind
+        self._venue = {node: self._g.nodes[ends[0]]["venue"]  # what venue_of answers: figures ask per leg
+                       for (node, kind, out), ends in self._ends.items() if out and kind == "held_at"}
 
-    def _add(self, source: str, target: str, kind: str) -> None:
-        self._g.add_edge(source, target, kind=kind)
+    def _add(self, source: str, target: str, kind: str, **data) -> None:
+        self._g.add_edge(source, target, kind=kind, **data)
+        self._ends[source, kind, True].append(target)
+        self._ends[target, kind, False].append(source)
 
     def _add_ref(self, target: ir.Ref, name: str, ref) -> None:
         """An edge for one reference, only to a block that exists (resolve reports
@@ -56,7 +66,7 @@ class StrategyGraph:
             return
         a, b = (target.name, name) if ref.edge_from_target else (name, target.name)
         first = name if ref.before_target else target.name
-        self._g.add_edge(a, b, kind=ref.edge, first=first)
+        self._add(a, b, ref.edge, first=first)
 
     # ---- questions ----------------------------------------------------------
     @property
@@ -83,12 +93,9 @@ class StrategyGraph:
         return self._neighbours(node, kind, False)
 
     def _neighbours(self, node: str, kind: str, out: bool) -> list[str]:
-        """Remembered, as funding_wallet's answers are: rules and figures ask per leg."""
-        key = (node, kind, out)
-        found = self._asked.get(key)
-        if found is None:
-            found = self._asked[key] = _ends(self._g.succ[node] if out else self._g.pred[node], kind)
-        return list(found)
+        if node not in self._g:
+            raise KeyError(node)
+        return list(self._ends.get((node, kind, out), ()))  # .get: asking adds no entry
 
     def funding_wallet(self, node: str) -> str | None:
         """The wallet whose funds reach `node`, following `from` through legs.
@@ -114,8 +121,7 @@ class StrategyGraph:
         return answer
 
     def venue_of(self, node: str) -> str | None:
-        venues = self.targets(node, "held_at")
-        return self._g.nodes[venues[0]]["venue"] if venues else None
+        return self._venue.get(node)
 
     def protectors(self, node: str) -> list[str]:
         """Cover legs protecting a leg."""
@@ -129,12 +135,11 @@ class StrategyGraph:
         connected component): the shortest through the group's smallest name,
         starting there, in a stable order. Linear in the graph, where listing
         every simple cycle is exponential in chained cycles."""
-        if nx.is_directed_acyclic_graph(self._g):
-            return []
+        looped = set(nx.nodes_with_selfloops(self._g))
         found = []
-        for group in nx.strongly_connected_components(self._g):
-            start = min(group)
-            if len(group) > 1 or self._g.has_edge(start, start):
+        for group in nx.strongly_connected_components(self._g):  # cheaper than testing a multigraph for acyclicity
+            if len(group) > 1 or not looped.isdisjoint(group):
+                start = min(group)
                 found.append(self._shortest_cycle(start, group))
         return sorted(found)
 
@@ -178,12 +183,6 @@ class StrategyGraph:
             if first is not None:
                 g.add_edge(first, b if first == a else a)
         return g
-
-
-def _ends(adjacent, kind: str) -> list[str]:
-    """The neighbours joined by an edge of `kind`, by name (the adjacency read
-    directly: an edge view with data costs ten times as much)."""
-    return sorted(other for other, edges in adjacent.items() if any(e["kind"] == kind for e in edges.values()))
 
 
 def venue_node(venue: str) -> str:

@@ -83,6 +83,8 @@ def _clip(x, low: float, high: float):
 
 
 def _finite(name: str, x: float) -> float:
+    if type(x) is float and math.isfinite(x):
+        return x  # the usual case, first: the compiler validates every figure of every leg
     if _is_array(x):
         return x  # arrays come from the simulator, whose inputs the compiler checked
     x = float(x)

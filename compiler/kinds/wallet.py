@@ -65,7 +65,7 @@ def analyse(wallet: Wallet, ctx) -> WalletFigures:
     adjust_units = max((ctx.adjust_units(leg) for leg in funded), default=0)  # keep the dearest
     gas_price = ctx.assumed.gas_price(wallet.chain)
     setup = sum(a.units for a in actions)
-    unwind = sum(a.units for leg in funded for a in ctx.gas_actions(leg, unwind_only=True))
+    unwind = sum(ctx.unwind_units(leg) for leg in funded)
     reserve = ctx.adjustments * adjust_units
     native_price = ctx.assumed.native_price(native, ctx.prices) if actions else 0.0
     if native != chain_native and actions:  # the same fee, priced in gwei of the asset paid

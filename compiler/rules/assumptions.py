@@ -3,6 +3,8 @@ locate figures that could not be computed for want of a price (H115)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import math
 
 from .. import diagnostics as diag
@@ -69,15 +71,14 @@ def _subjects_used(ctx: Context) -> tuple[set[str], set[str]]:
     """Price symbols and perp markets the strategy's blocks name or hold."""
     assets, markets = {price_symbol(ctx.strategy.base)}, set()
     for block in ctx.strategy.blocks:
-        for field in dataclasses.fields(block):
-            value = getattr(block, field.name)
+        for name, value in _field_values(block):
             if isinstance(value, ir.Order):
                 value = value.limit
-            if isinstance(value, Amount | ir.PriceRange):
+            if isinstance(value, (Amount, ir.PriceRange)):
                 assets.add(price_symbol(value.asset))
             elif isinstance(value, ir.Pair):
                 assets |= {price_symbol(value.base), price_symbol(value.quote)}
-            elif field.name == "market" and isinstance(value, str):
+            elif name == "market" and isinstance(value, str):
                 markets.add(value)
                 assets.add(price_symbol(value.split("-")[0]))
     a = ctx.analysis
@@ -104,7 +105,8 @@ def prices_in_base(ctx: Context):
 def figures_not_finite(ctx: Context):
     analysis = ctx.analysis
     for name, figures in analysis.figures.items():
-        bad = [f.name for f in dataclasses.fields(figures) if _not_finite(getattr(figures, f.name))]
+        bad = [name for name, value in _field_values(figures)
+               if isinstance(value, float) and not math.isfinite(value)]  # _not_finite, inlined: per field
         if bad:
             yield diag.make("H120", f"cannot compute the figures of `{name}`: {', '.join(bad)} "
                                     f"{'is' if len(bad) == 1 else 'are'} not finite",
@@ -114,6 +116,18 @@ def figures_not_finite(ctx: Context):
         yield diag.make("H120", f"cannot compute the carry: {', '.join(bad)} "
                                 f"{'is' if len(bad) == 1 else 'are'} not finite",
                         ctx.strategy.span, hint="look for an extreme amount, price or rate")
+
+
+def _field_values(obj):
+    """(name, value) of each field of a dataclass instance: these checks read every
+    field of every block and figures, so the names are looked up once per class."""
+    names = _field_names(type(obj))
+    return zip(names, map(getattr, itertools.repeat(obj, len(names)), names))
+
+
+@functools.cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _not_finite(value) -> bool:
