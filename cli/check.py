@@ -23,6 +23,9 @@ def add_arguments(parser, name: str) -> None:
 
 
 SEVERITIES = ("error", "warning", "info")  # most severe first
+# Every file's result lives until the report is written (worker processes,
+# which drop theirs, collect garbage again): cli/main.py's collector_for_a_run.
+KEEPS_WHAT_IT_MAKES = True
 
 
 def run(args) -> int:
@@ -88,7 +91,7 @@ def check_all(paths: list[str], args) -> list:
 
     gc.freeze()  # the workers' collections then leave the shared pages alone (no copy on write)
     try:
-        with context.Pool(jobs) as pool:
+        with context.Pool(jobs, initializer=gc.enable) as pool:  # a worker keeps only what it sends back
             return pool.map(functools.partial(_check_for_report, args=args), paths,
                             chunksize=max(1, len(paths) // (jobs * 8)))
     finally:

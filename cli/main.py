@@ -53,7 +53,10 @@ def _module(name: str):
     return importlib.import_module(f"hedgec.cli.{name}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, then_exit: bool = False) -> int:
+    """Run the command `argv` and return its exit code. `then_exit`: the
+    process ends right after (entry()), so the collector's setting is not put
+    back: putting it back sets off a pass over everything the run made."""
     argv = sys.argv[1:] if argv is None else argv
     # Build only the parser of the command being run: start-up stays light.
     name = next((a for a in argv if not a.startswith("-")), None)
@@ -66,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        with collector_for_a_run():
-            return _module(COMMANDS[args.command][0]).run(args)
+        command = _module(COMMANDS[args.command][0])
+        with collector_for_a_run(restore=not then_exit,
+                                 off=then_exit and getattr(command, "KEEPS_WHAT_IT_MAKES", False)):
+            return command.run(args)
     except UsageError as err:
         print(f"hedgec: error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -100,7 +105,7 @@ def entry() -> None:
     out (60 ms of a 2,500-leg check); so, once the output is flushed, the
     process ends without tearing them down, as mypy's does. Nothing is left
     to do by then: writes are complete and worker pools closed."""
-    code = main()
+    code = main(then_exit=True)
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
@@ -116,20 +121,31 @@ def entry() -> None:
 
 
 @contextlib.contextmanager
-def collector_for_a_run():
-    """Collect garbage every 50,000 new objects rather than every 700.
+def collector_for_a_run(restore: bool = True, off: bool = False):
+    """Collect garbage every 200,000 new objects rather than every 700 (as mypy does).
 
     A check allocates a large tree that lives until its report is written, and
     makes little cyclic garbage: at the default, the collector's passes over that
     tree made a 2,500-leg check 25% slower a leg than a 150-leg one; now it is
-    linear (benchmarks/bench_check.py). The setting is restored afterwards, for
-    a caller running main() in process."""
-    collect_every = gc.get_threshold()
-    gc.set_threshold(50_000, *collect_every[1:])
+    linear (benchmarks/bench_check.py).
+
+    `off`: no collection at all, for a command that keeps what it makes until
+    its process ends (check keeps every result for its report): each pass would
+    look over that heap and find nothing to free, at a tenth of a large check's
+    time. With `restore`, the setting is put back afterwards, for a caller
+    running main() in process."""
+    was_enabled, collect_every = gc.isenabled(), gc.get_threshold()
+    if off:
+        gc.disable()
+    else:
+        gc.set_threshold(200_000, *collect_every[1:])
     try:
         yield
     finally:
-        gc.set_threshold(*collect_every)
+        if restore:
+            gc.set_threshold(*collect_every)
+            if was_enabled:
+                gc.enable()
 
 
 def _single_parser(name: str) -> argparse.ArgumentParser:

@@ -197,10 +197,42 @@ def test_a_run_collects_garbage_less_often_and_restores_the_setting(monkeypatch)
     from hedgec.cli.main import main
 
     seen = []
-    monkeypatch.setattr(check, "run", lambda args: seen.append(gc.get_threshold()) or 0)
+    monkeypatch.setattr(check, "run", lambda args: seen.append((gc.isenabled(), gc.get_threshold())) or 0)
     before = gc.get_threshold()
-    assert main(["check", str(SPECS)]) == 0
-    assert seen[0][0] == 50_000 and seen[0][1:] == before[1:] and gc.get_threshold() == before
+    assert main(["check", str(SPECS)]) == 0 and main(["rules"]) == 0
+    assert seen[0] == (True, (200_000, *before[1:])) and gc.get_threshold() == before and gc.isenabled()
+    try:  # the command itself (entry) leaves the process next: check collects nothing, and nothing is put back
+        assert main(["check", str(SPECS)], then_exit=True) == 0
+        assert seen[1][0] is False and not gc.isenabled()
+    finally:
+        gc.set_threshold(*before)
+        gc.enable()
+
+
+def _collecting(path, args) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_check_workers_collect_garbage_though_the_command_does_not(tmp_path, monkeypatch, v2_text):
+    """A worker drops each file's result once sent: it has garbage to collect."""
+    import argparse
+    import gc
+
+    from hedgec.cli import check
+    from hedgec.cli.main import collector_for_a_run
+
+    paths = []
+    for i in range(check.PARALLEL_MIN_FILES):
+        paths.append(tmp_path / f"s{i}.hedge")
+        paths[-1].write_text(v2_text)
+    monkeypatch.setattr(check, "_check_for_report", _collecting)
+    args = argparse.Namespace(jobs=2, format="text", select=None, ignore=None, config=None, catalog=None)
+    with collector_for_a_run(off=True):
+        assert not gc.isenabled()
+        assert check.check_all([str(p) for p in paths], args) == [True] * len(paths)
+    assert gc.isenabled()
 
 
 NUMPY_PROBE = """
