@@ -12,6 +12,33 @@ from typing import Mapping
 
 from hedgec.record import record
 
+
+
+@record
+class Domain:
+    """The values a threshold may take, and how to say so."""
+
+    low: float
+    high: float
+    words: str  # for the error: "must be {words}"
+    low_open: bool = False  # `low` itself is not allowed
+    high_open: bool = False
+    whole: bool = False
+
+    def allows(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return above and below and (not self.whole or float(value).is_integer())
+
+
+# The domains thresholds are declared with (compiler/registry.py's packs).
+SHARE = Domain(0.0, 1.0, "a share from 0 up to 1, e.g. 0.05 for 5%", high_open=True)
+CHANCE = Domain(0.0, 1.0, "a chance above 0 and at most 1, e.g. 0.05 for 5%", low_open=True)
+COUNT = Domain(0.0, 1000.0, "a whole number from 0 to 1000", whole=True)
+BYTES = Domain(1.0, 2.0 ** 31, "a whole number of bytes from 1 to 2147483648", whole=True)
+ABOVE_ONE = Domain(1.0, 100.0, "a number above 1 and at most 100", low_open=True)
+LEVERAGE = Domain(1.0, 1000.0, "a leverage from 1 to 1000")
+
 # Thresholds rules read by name; each is documented in `hedgec explain`.
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "max-file-bytes": 1_048_576,
@@ -19,6 +46,10 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 THRESHOLD_DOCS: dict[str, str] = {
     "max-file-bytes": "largest strategy file read, in bytes (H004)",
 }
+THRESHOLD_DOMAINS: dict[str, Domain] = {
+    "max-file-bytes": BYTES,
+}
+THRESHOLD_AT_MOST: dict[str, str] = {}  # threshold -> the threshold it may not exceed
 
 
 SETTINGS_KEYS = ("select", "ignore", "thresholds", "catalogs")
@@ -51,13 +82,44 @@ class Config:
         return not self.select or any(code.startswith(p) for p in self.select)
 
     def with_thresholds(self, **values: float) -> "Config":
-        return replace(self, thresholds={**self.thresholds, **values})
+        """These thresholds changed; ValueError for one that does not exist or
+        a value outside its domain, as in a settings file."""
+        thresholds = {**self.thresholds, **values}
+        problem = thresholds_problem(values, thresholds)
+        if problem is not None:
+            raise ValueError(problem)
+        return replace(self, thresholds=thresholds)
 
 
-def register_threshold(name: str, default: float, doc: str = "") -> None:
+def register_threshold(name: str, default: float, doc: str, domain: Domain, at_most: str | None = None) -> None:
     """Rules declare their thresholds here so configuration can be checked."""
     DEFAULT_THRESHOLDS.setdefault(name, default)
     THRESHOLD_DOCS.setdefault(name, doc)
+    THRESHOLD_DOMAINS.setdefault(name, domain)
+    if at_most is not None:
+        THRESHOLD_AT_MOST.setdefault(name, at_most)
+
+
+def thresholds_problem(given: Mapping, thresholds: Mapping[str, float]) -> str | None:
+    """What is wrong with the thresholds `given`, set in `thresholds` (the
+    whole table, defaults included), or None: an unknown name, a value that
+    is not a finite number or lies outside its domain, or a pair out of order."""
+    from .registry import registry
+
+    registry()  # declares the thresholds a table may set
+    for name, value in given.items():
+        if name not in DEFAULT_THRESHOLDS:
+            return f"unknown threshold `{name}`" + _did_you_mean(name, DEFAULT_THRESHOLDS)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return f"threshold `{name}` must be a finite number, not {value!r}"
+        domain = THRESHOLD_DOMAINS[name]
+        if not domain.allows(value):
+            return f"threshold `{name}` must be {domain.words}, not {value:g}"
+    for name, limit in sorted(THRESHOLD_AT_MOST.items()):
+        if (name in given or limit in given) and thresholds[name] > thresholds[limit]:
+            return (f"threshold `{name}` ({thresholds[name]:g}) must not be above `{limit}` "
+                    f"({thresholds[limit]:g})")
+    return None
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -130,12 +192,11 @@ def config_from_table(table: dict, file: str) -> Config:
     if not isinstance(given, dict):
         raise ConfigError(file, f"`thresholds` must be a table of numbers ([tool.hedgec.thresholds]), not {given!r}")
     thresholds = dict(DEFAULT_THRESHOLDS)
-    for name, value in given.items():
-        if name not in thresholds:
-            raise ConfigError(file, f"unknown threshold `{name}`" + _did_you_mean(name, thresholds))
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ConfigError(file, f"threshold `{name}` must be a finite number, not {value!r}")
-        thresholds[name] = float(value)
+    thresholds.update((name, value) for name, value in given.items() if name in thresholds)
+    problem = thresholds_problem(given, thresholds)
+    if problem is not None:
+        raise ConfigError(file, problem)
+    thresholds = {name: float(value) for name, value in thresholds.items()}
     lists = {}
     for key in ("select", "ignore", "catalogs"):
         value = table.get(key, [])

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Mapping
 
 from hedgec.record import record
 
+from .config import Domain
 from .diagnostics import Rule, Severity
 
 # Modules holding a `PACK`, in the order their checks run.
@@ -27,6 +28,8 @@ class Threshold:
     name: str
     default: float
     doc: str
+    domain: Domain  # the values a settings file may give it
+    at_most: str | None = None  # another threshold it may not exceed
 
 
 @record
@@ -48,8 +51,10 @@ class Pack:
     def rule(self, code: str, name: str, severity: str, summary: str, explain: str, group: str | None = None):
         self.rules.append(Rule(code, name, Severity(severity), summary, explain.strip(), group or self.group))
 
-    def threshold(self, name: str, default: float, doc: str) -> None:
-        self.thresholds.append(Threshold(name, default, doc))
+    def threshold(self, name: str, default: float, doc: str, domain: Domain, at_most: str | None = None) -> None:
+        if not domain.allows(default):
+            raise ValueError(f"threshold {name}: the default {default:g} is not {domain.words}")
+        self.thresholds.append(Threshold(name, default, doc, domain, at_most))
 
     def check(self, *codes: str, thresholds: Iterable[str] = ()):
         """Declare a check function with the codes it may emit and the thresholds it reads."""
@@ -91,7 +96,7 @@ def registry() -> Registry:
     from .config import register_threshold
 
     for t in thresholds.values():
-        register_threshold(t.name, t.default, t.doc)
+        register_threshold(t.name, t.default, t.doc, t.domain, t.at_most)
     checks = tuple(c for pack in packs for c in pack.checks)
     for check in checks:
         unknown = [c for c in check.codes if c not in rules] + \

@@ -7,6 +7,7 @@ from __future__ import annotations
 from hedgec.numbers import days, money, pct, qty
 
 from .. import diagnostics as diag
+from ..config import ABOVE_ONE
 from ..kinds.borrow import breakeven_borrow_rate
 from ..registry import Pack
 from ..units import price_symbol
@@ -14,7 +15,8 @@ from .base import Context
 
 GROUP = "lending"
 PACK = Pack(GROUP)
-PACK.threshold("health-factor-warn", 1.5, "health factor at entry below which a loan gets the H802 warning")
+PACK.threshold("health-factor-warn", 1.5, "health factor at entry below which a loan gets the H802 warning",
+               ABOVE_ONE)
 
 _HF = """
 Health factor (Aave v3 GenericLogic.sol), with stablecoin collateral C, the

@@ -5,14 +5,17 @@ from __future__ import annotations
 from hedgec.numbers import days, lev, money, pct, qty
 
 from .. import diagnostics as diag
+from ..config import CHANCE, LEVERAGE
 from ..registry import Pack
 from .base import Context
 
 GROUP = "margin"
 PACK = Pack(GROUP)
-PACK.threshold("liquidation-warn", 0.05, "chance of touching the liquidation price over the horizon above which H303 warns")
-PACK.threshold("liquidation-error", 0.25, "chance of touching the liquidation price over the horizon above which H304 fails")
-PACK.threshold("advised-max-leverage", 3, "leverage above which a hedge gets the H305 advice")
+PACK.threshold("liquidation-warn", 0.05, "chance of touching the liquidation price over the horizon above which H303 warns",
+               CHANCE, at_most="liquidation-error")
+PACK.threshold("liquidation-error", 0.25, "chance of touching the liquidation price over the horizon above which H304 fails",
+               CHANCE)
+PACK.threshold("advised-max-leverage", 3, "leverage above which a hedge gets the H305 advice", LEVERAGE)
 
 PACK.rule("H301", "leverage-above-max", "error", "Leverage above the market's maximum.", """
 Each market allows at most 1 / IMF leverage (IMF: initial margin fraction,

@@ -10,6 +10,7 @@ from hedgec.lazy import LazyModule
 from hedgec.numbers import days, money, pct, qty
 
 from .. import diagnostics as diag
+from ..config import ABOVE_ONE
 from ..kinds import KINDS
 from ..registry import Pack
 from .base import Context
@@ -18,7 +19,8 @@ np = LazyModule("numpy")
 
 GROUP = "options"
 PACK = Pack(GROUP)
-PACK.threshold("option-band", 2.0, "price band 1/k .. k around entry over which H858 and H859 value the hedge")
+PACK.threshold("option-band", 2.0, "price band 1/k .. k around entry over which H858 and H859 value the hedge",
+               ABOVE_ONE)
 
 BAND_POINTS = 301  # ratios of the band, geometric, the entry and both edges included
 

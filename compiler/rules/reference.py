@@ -5,7 +5,7 @@ Regenerate with: python -m hedgec.compiler.rules.reference > docs/rules.md
 """
 from __future__ import annotations
 
-from ..config import DEFAULT_THRESHOLDS, THRESHOLD_DOCS
+from ..config import DEFAULT_THRESHOLDS, THRESHOLD_AT_MOST, THRESHOLD_DOCS, THRESHOLD_DOMAINS
 from ..registry import registry
 
 INTRO = """# hedgec diagnostic codes
@@ -35,11 +35,14 @@ size-tolerance = 0.10
 
 def markdown() -> str:
     registry()  # declares the thresholds
-    parts = [INTRO, "## Thresholds\n", "| name | default | meaning |", "| --- | --- | --- |"]
+    parts = [INTRO, "## Thresholds\n", "| name | default | meaning | values |", "| --- | --- | --- | --- |"]
     for name in sorted(DEFAULT_THRESHOLDS):
         value = DEFAULT_THRESHOLDS[name]
         shown = f"{int(value)}" if float(value).is_integer() else f"{value:g}"
-        parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} |")
+        values = THRESHOLD_DOMAINS[name].words
+        if name in THRESHOLD_AT_MOST:
+            values += f", at most `{THRESHOLD_AT_MOST[name]}`"
+        parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} | {values} |")
     parts += ["", "## Codes\n", "| code | name | severity | summary |", "| --- | --- | --- | --- |"]
     rules = list(registry().rules.values())
     parts += [f"| {r.code} | `{r.name}` | {r.severity.value} | {r.summary} |" for r in rules]

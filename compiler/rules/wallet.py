@@ -2,18 +2,20 @@
 every transaction the strategy needs, to the end?"""
 from __future__ import annotations
 
-from hedgec.numbers import money, plain
-
 from collections import Counter
 
+from hedgec.numbers import money, plain
+
 from .. import diagnostics as diag
+from ..config import COUNT
 from ..kinds import KINDS
 from ..registry import Pack
 from .base import Context
 
 GROUP = "wallet"
 PACK = Pack(GROUP)
-PACK.threshold("adjustments-reserve", 3, "hedge adjustments a wallet keeps gas for, on top of setup and close (H601)")
+PACK.threshold("adjustments-reserve", 3, "hedge adjustments a wallet keeps gas for, on top of setup and close (H601)",
+               COUNT)
 
 _GAS = """
 Transactions per leg, with per-action gas units from the catalog (a step the
