@@ -12,32 +12,18 @@ from typing import Mapping
 
 from hedgec.record import record
 
+from .schema import Domain
 
 
-@record
-class Domain:
-    """The values a threshold may take, and how to say so."""
 
-    low: float
-    high: float
-    words: str  # for the error: "must be {words}"
-    low_open: bool = False  # `low` itself is not allowed
-    high_open: bool = False
-    whole: bool = False
-
-    def allows(self, value: float) -> bool:
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below and (not self.whole or float(value).is_integer())
-
-
-# The domains thresholds are declared with (compiler/registry.py's packs).
-SHARE = Domain(0.0, 1.0, "a share from 0 up to 1, e.g. 0.05 for 5%", high_open=True)
-CHANCE = Domain(0.0, 1.0, "a chance above 0 and at most 1, e.g. 0.05 for 5%", low_open=True)
-COUNT = Domain(0.0, 1000.0, "a whole number from 0 to 1000", whole=True)
-BYTES = Domain(1.0, 2.0 ** 31, "a whole number of bytes from 1 to 2147483648", whole=True)
-ABOVE_ONE = Domain(1.0, 100.0, "a number above 1 and at most 100", low_open=True)
-LEVERAGE = Domain(1.0, 1000.0, "a leverage from 1 to 1000")
+# The values thresholds may take (compiler/registry.py's packs declare theirs).
+FRACTION = Domain(low=0.0, high=1.0, high_open=True)  # a tolerance: 0 (none) up to, not including, 100%
+CHANCE = Domain(low=0.0, low_open=True, high=1.0)
+BETWEEN_ENDS = Domain(low=0.0, low_open=True, high=1.0, high_open=True)  # a point strictly between two prices
+COUNT = Domain(low=0.0, high=1000.0, whole=True)
+BYTES = Domain(low=1.0, high=2.0 ** 31, whole=True)
+ABOVE_ONE = Domain(low=1.0, low_open=True, high=100.0)  # a health factor, a price multiple
+LEVERAGE = Domain(low=1.0, high=1000.0)
 
 # Thresholds rules read by name; each is documented in `hedgec explain`.
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -113,8 +99,10 @@ def thresholds_problem(given: Mapping, thresholds: Mapping[str, float]) -> str |
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             return f"threshold `{name}` must be a finite number, not {value!r}"
         domain = THRESHOLD_DOMAINS[name]
-        if not domain.allows(value):
-            return f"threshold `{name}` must be {domain.words}, not {value:g}"
+        problem = domain.problem(value)
+        if problem is not None:
+            bounds = {"low": f"{domain.low:,.15g}", "high": f"{domain.high:,.15g}"}
+            return f"threshold `{name}` {problem.format(**bounds)}, not {value:,.15g}"
     for name, limit in sorted(THRESHOLD_AT_MOST.items()):
         if (name in given or limit in given) and thresholds[name] > thresholds[limit]:
             return (f"threshold `{name}` ({thresholds[name]:g}) must not be above `{limit}` "

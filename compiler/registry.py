@@ -15,8 +15,8 @@ from typing import Callable, Iterable, Mapping
 
 from hedgec.record import record
 
-from .config import Domain
 from .diagnostics import Rule, Severity
+from .schema import Domain
 
 # Modules holding a `PACK`, in the order their checks run.
 PACK_MODULES = ("codes", "rules.sizing", "rules.margin", "rules.carry", "rules.cover", "rules.wallet",
@@ -52,8 +52,8 @@ class Pack:
         self.rules.append(Rule(code, name, Severity(severity), summary, explain.strip(), group or self.group))
 
     def threshold(self, name: str, default: float, doc: str, domain: Domain, at_most: str | None = None) -> None:
-        if not domain.allows(default):
-            raise ValueError(f"threshold {name}: the default {default:g} is not {domain.words}")
+        if domain.problem(default) is not None:
+            raise ValueError(f"threshold {name}: the default {default:g} is not {domain.describe()}")
         self.thresholds.append(Threshold(name, default, doc, domain, at_most))
 
     def check(self, *codes: str, thresholds: Iterable[str] = ()):

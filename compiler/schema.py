@@ -16,14 +16,26 @@ class Domain:
     high: float | None = None
     low_open: bool = False  # `low` itself is impossible too (a deposit of 0)
     plausible: float | None = None
+    high_open: bool = False
+    whole: bool = False  # a count
 
     def problem(self, value: float) -> str | None:
-        """Why `value` is impossible, or None."""
+        """Why `value` is impossible, or None: a template naming {low} or {high}."""
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
             return f"must be {'above' if self.low_open else 'at least'} {{low}}"
-        if self.high is not None and value > self.high:
-            return "must be at most {high}"
+        if self.high is not None and (value > self.high or (self.high_open and value == self.high)):
+            return f"must be {'below' if self.high_open else 'at most'} {{high}}"
+        if self.whole and not float(value).is_integer():
+            return "must be a whole number"
         return None
+
+    def describe(self) -> str:
+        """The possible values in words, e.g. `above 0, at most 1`."""
+        bounds = [f"{word} {bound:,.15g}" for bound, word in (
+            (self.low, "above" if self.low_open else "at least"),
+            (self.high, "below" if self.high_open else "at most")) if bound is not None]
+        text = ", ".join(bounds) or "any number"
+        return f"a whole number, {text}" if self.whole else text
 
     def implausible(self, value: float) -> bool:
         return self.plausible is not None and abs(value) > self.plausible

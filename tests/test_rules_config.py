@@ -111,20 +111,22 @@ def test_hedgec_toml_also_takes_the_keys_at_its_top_level(tmp_path, capsys):
     ("[tool.hedgec.thresholds]\nadjustments-reserve = inf\n",
      "threshold `adjustments-reserve` must be a finite number, not inf"),
     ('[tool.hedgec]\nthresholds = "x"\n', "`thresholds` must be a table of numbers"),
-    ("[tool.hedgec.thresholds]\nsize-tolerance = -0.1\n",
-     "threshold `size-tolerance` must be a share from 0 up to 1, e.g. 0.05 for 5%, not -0.1"),
-    ("[tool.hedgec.thresholds]\nliquidation-warn = 5\n", "threshold `liquidation-warn` must be a chance above 0"),
+    ("[tool.hedgec.thresholds]\nsize-tolerance = -0.1\n", "threshold `size-tolerance` must be at least 0, not -0.1"),
+    ("[tool.hedgec.thresholds]\nsize-tolerance = 1\n", "threshold `size-tolerance` must be below 1, not 1"),
+    ("[tool.hedgec.thresholds]\nliquidation-warn = 5\n", "threshold `liquidation-warn` must be at most 1, not 5"),
     ("[tool.hedgec.thresholds]\nliquidation-warn = 0.3\n",
      "threshold `liquidation-warn` (0.3) must not be above `liquidation-error` (0.25)"),
     ("[tool.hedgec.thresholds]\nliquidation-error = 0.01\n",
      "threshold `liquidation-warn` (0.05) must not be above `liquidation-error` (0.01)"),
-    ("[tool.hedgec.thresholds]\nmax-file-bytes = 0.5\n", "threshold `max-file-bytes` must be a whole number of bytes"),
+    ("[tool.hedgec.thresholds]\nmax-file-bytes = 0\n", "threshold `max-file-bytes` must be at least 1, not 0"),
+    ("[tool.hedgec.thresholds]\nmax-file-bytes = 1e12\n",
+     "threshold `max-file-bytes` must be at most 2,147,483,648, not 1,000,000,000,000"),
     ("[tool.hedgec.thresholds]\nadjustments-reserve = 2.5\n",
-     "threshold `adjustments-reserve` must be a whole number from 0 to 1000, not 2.5"),
-    ("[tool.hedgec.thresholds]\nhealth-factor-warn = 1\n", "threshold `health-factor-warn` must be a number above 1"),
-    ("[tool.hedgec.thresholds]\noption-band = 0.5\n", "threshold `option-band` must be a number above 1"),
+     "threshold `adjustments-reserve` must be a whole number, not 2.5"),
+    ("[tool.hedgec.thresholds]\nhealth-factor-warn = 1\n", "threshold `health-factor-warn` must be above 1, not 1"),
+    ("[tool.hedgec.thresholds]\noption-band = 0.5\n", "threshold `option-band` must be above 1, not 0.5"),
     ("[tool.hedgec.thresholds]\nadvised-max-leverage = 0.5\n",
-     "threshold `advised-max-leverage` must be a leverage from 1 to 1000, not 0.5"),
+     "threshold `advised-max-leverage` must be at least 1, not 0.5"),
     ("[tool.hedgec\nselect = []\n", "cannot read settings"),
     ('[tool.hedgec]\nselect = ["H99"]\n', "`select`: `H99` matches no hedgec rule code"),
     ("[tool.hedgec]\nignore = \"H5\"\n", "`ignore` must be a list of strings"),
@@ -171,16 +173,16 @@ def test_min_severity_hides_less_severe_and_says_so(tmp_path, capsys):
 
 def test_thresholds_set_in_code_are_checked_as_in_a_file():
     assert Config().with_thresholds(**{"liquidation-warn": 0.25}).threshold("liquidation-warn") == 0.25
-    for values, message in (({"size-tolerance": 1.5}, "must be a share"), ({"size-tolerence": 0.1}, "unknown"),
+    for values, message in (({"size-tolerance": 1.5}, "must be below 1"), ({"size-tolerence": 0.1}, "unknown"),
                             ({"liquidation-warn": 0.5}, "must not be above `liquidation-error`")):
         with pytest.raises(ValueError, match=message):
             Config().with_thresholds(**values)
 
 
 def test_a_threshold_is_declared_with_a_default_in_its_domain():
-    from hedgec.compiler.config import SHARE
+    from hedgec.compiler.config import FRACTION
     from hedgec.compiler.registry import Pack, registry
 
-    with pytest.raises(ValueError, match="the default 2 is not a share"):
-        Pack("x").threshold("t", 2, "", SHARE)
-    assert all(t.domain.allows(t.default) for t in registry().thresholds.values())
+    with pytest.raises(ValueError, match="the default 2 is not at least 0, below 1"):
+        Pack("x").threshold("t", 2, "", FRACTION)
+    assert all(t.domain.problem(t.default) is None for t in registry().thresholds.values())

@@ -4,14 +4,14 @@ from __future__ import annotations
 from hedgec.numbers import days, money, pct
 
 from .. import diagnostics as diag
-from ..config import SHARE
+from ..config import FRACTION
 from ..registry import Pack
 from .base import Context
 
 GROUP = "carry"
 PACK = Pack(GROUP)
 PACK.threshold("limit-tolerance", 0.02, "distance of a limit price from the assumed price before H403 warns",
-               SHARE)
+               FRACTION)
 
 PACK.rule("H401", "funding-paid", "warning", "The hedge pays funding over the horizon.", """
 Expected funding over the horizon, from `funding.MARKET` (an annual rate r;

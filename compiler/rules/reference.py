@@ -39,7 +39,7 @@ def markdown() -> str:
     for name in sorted(DEFAULT_THRESHOLDS):
         value = DEFAULT_THRESHOLDS[name]
         shown = f"{int(value)}" if float(value).is_integer() else f"{value:g}"
-        values = THRESHOLD_DOMAINS[name].words
+        values = THRESHOLD_DOMAINS[name].describe()
         if name in THRESHOLD_AT_MOST:
             values += f", at most `{THRESHOLD_AT_MOST[name]}`"
         parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} | {values} |")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hedgec.numbers import lev, money, pct, qty
 
 from .. import diagnostics as diag
-from ..config import SHARE
+from ..config import FRACTION
 from ..kinds import KINDS
 from ..registry import Pack
 from ..units import price_symbol
@@ -18,7 +18,7 @@ from .base import Context
 GROUP = "sizing"
 PACK = Pack(GROUP)
 PACK.threshold("size-tolerance", 0.05, "relative gap between a hedge and its required size before H201 warns",
-               SHARE)
+               FRACTION)
 
 PACK.rule("H201", "hedge-size-off", "warning", "A hedge is off the size its pool needs.", """
 A perp's size is its notional over the entry price: size = collateral x
