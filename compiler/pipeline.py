@@ -34,6 +34,7 @@ class CheckResult:
     diagnostics: tuple[diag.Diagnostic, ...]  # after selection and suppression
     analysis: Any = None  # the analyse stage's result; targets and diff use it, never recompute it
     blocked: bool = False  # errors before selection and suppression: targets refuse the strategy
+    config: Config | None = None  # the settings it was checked with: the targets read their thresholds
 
     @property
     def figures(self) -> Mapping[str, Any]:
@@ -206,7 +207,7 @@ def finish(source, strategy, graph, found, config, analysis, comments=()) -> Che
     kept = [d for d in found if d.code not in selectable or config.enabled(d.code)]
     kept = apply_suppressions(kept, comments, source.path, keep=lambda d: d.code not in selectable)
     kept.sort(key=diag.Diagnostic.sort_key)
-    return CheckResult(source.path, source, strategy, graph, tuple(kept), analysis, blocked)
+    return CheckResult(source.path, source, strategy, graph, tuple(kept), analysis, blocked, config)
 
 
 def apply_suppressions(found: list[diag.Diagnostic], comments, path: str,

@@ -93,6 +93,11 @@ def registry() -> Registry:
             rules[rule.code] = rule
         for t in pack.thresholds:
             thresholds.setdefault(t.name, t)
+    from .kinds import KINDS
+
+    for kind in KINDS.values():
+        for t in kind.checklist.thresholds:
+            thresholds.setdefault(t.name, t)
     from .config import register_threshold
 
     for t in thresholds.values():

@@ -7,8 +7,10 @@ the command prints the diagnostics instead.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import field
 from pathlib import PurePath
 
+from hedgec.compiler.config import Config
 from hedgec.record import record
 
 
@@ -30,6 +32,7 @@ class Compiled:
     graph: object  # graph.StrategyGraph
     analysis: object  # analysis.Analysis
     catalog: object  # catalog.Catalog
+    config: Config = field(default_factory=Config)  # the settings: alert levels of the checklist
 
     @property
     def prices(self):
@@ -62,4 +65,5 @@ def compiled(result, catalog) -> Compiled:
     analysis = result.analysis
     if analysis.problems:
         raise NotCompilable(f"{result.path}: some figures could not be computed", analysis.problems)
-    return Compiled(result.path, result.source.text, result.strategy, result.graph, analysis, catalog)
+    return Compiled(result.path, result.source.text, result.strategy, result.graph, analysis, catalog,
+                    result.config or Config())

@@ -80,6 +80,10 @@ class _Builder:
 
     qty = staticmethod(Qty)
 
+    def threshold(self, name: str) -> float:
+        """A setting the kinds' steps read: their alert levels (Checklist.thresholds)."""
+        return self.c.config.threshold(name)
+
     def figures(self, name: str):
         return self.c.analysis.figures[name]
 

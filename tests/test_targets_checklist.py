@@ -154,3 +154,64 @@ def test_step_ids_are_unique(path):
     assert len(ids) == len(set(ids))
     ids = [s.id for s in build_steps(compile_text(TWO_POOLS))]
     assert len(ids) == len(set(ids))
+
+
+def _compiled_with(path, **thresholds):
+    """The example compiled as `hedgec checklist` compiles it under these settings."""
+    from hedgec.compiler.catalog import load_catalog
+    from hedgec.compiler.config import Config
+    from hedgec.compiler.pipeline import check_file
+    from hedgec.targets import compiled
+
+    catalog = load_catalog()
+    return compiled(check_file(str(path), Config().with_thresholds(**thresholds), catalog), catalog)
+
+
+def _step(c, step_id):
+    return next(s for s in build_steps(c) if s.id == step_id)
+
+
+def test_the_alert_levels_are_settings():
+    from targets_support import SPECS
+
+    # perp: entry 3,000, liquidation 3,000 (1 + 1 / 1.03) ... read from the figures; alerts 30% and 60% of the way
+    c = _compiled_with(SPECS / "eth-usdc-v2-neutral.hedge", **{"perp-alert-share": 0.3, "perp-act-share": 0.6})
+    p = c.analysis.figures["hedge"]
+    step = _step(c, "monitor.liquidation_alert.hedge")
+    assert step.amounts[0].value == pytest.approx(3000 + 0.3 * (p.liquidation_price - 3000))
+    act = f"{3000 + 0.6 * (p.liquidation_price - 3000):,.2f}"
+    assert "fires at 30% of the distance" in step.details[0] and act in step.details[1]
+    # loan: the price at health factor h is supplied x LT / (debt x h): 24,358.73 x 0.78 / (3.3333 h)
+    c = _compiled_with(SPECS / "eth-usdc-v2-aave-borrow.hedge", **{"health-factor-alert": 1.4, "health-factor-act": 1.2})
+    f = c.analysis.figures["short_eth"]
+    assert _step(c, "monitor.health_alert.short_eth").title.endswith("at 1.4 and 1.2")
+    prices = [q.value for q in _step(c, "monitor.liquidation_alert.short_eth").amounts]
+    assert prices == pytest.approx([f.supplied * 0.78 / (3.3333 * 1.4), f.supplied * 0.78 / (3.3333 * 1.2)])
+    assert prices[0] == pytest.approx(24358.73 * 0.78 / (3.3333 * 1.4), rel=1e-6)
+    # v3 range 2,400 .. 4,000: alerts 10% inside each edge
+    c = _compiled_with(SPECS / "eth-usdc-v3-range.hedge", **{"range-alert": 0.1})
+    assert [q.value for q in _step(c, "monitor.range_alert.lp").amounts] == pytest.approx([2640, 3600])
+
+
+def test_range_alerts_of_a_narrow_range_stay_inside_it():
+    from targets_support import SPECS
+
+    text = (SPECS / "eth-usdc-v3-range.hedge").read_text().replace("2400 .. 4000 USDC", "2950 .. 3050 USDC")
+    low, high = (q.value for q in _step(compile_text(text), "monitor.range_alert.lp").amounts)
+    # 5% would put them at 3,097.50 and 2,897.50, crossed; a quarter of the width (100 / 6,000) inside each edge
+    near = 0.5 * 100 / 6000
+    assert (low, high) == pytest.approx((2950 * (1 + near), 3050 * (1 - near))) and 2950 < low < high < 3050
+
+
+@pytest.mark.parametrize("thresholds, message", [
+    ({"perp-alert-share": 0.8}, "`perp-alert-share` (0.8) must not be above `perp-act-share` (0.75)"),
+    ({"perp-act-share": 1}, "`perp-act-share` must be below 1"),
+    ({"health-factor-act": 1.3}, "`health-factor-act` (1.3) must not be above `health-factor-alert` (1.25)"),
+    ({"health-factor-alert": 1}, "`health-factor-alert` must be above 1"),
+    ({"range-alert": 0.5}, "`range-alert` must be below 0.5"),
+])
+def test_alert_levels_out_of_order_or_range_are_refused(thresholds, message):
+    from hedgec.compiler.config import Config
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Config().with_thresholds(**thresholds)

@@ -71,3 +71,22 @@ def test_build_writes_every_artefact_identically_twice(tmp_path, capsys):
 
 def test_build_needs_an_output_folder(capsys):
     assert main(["build", EXAMPLE]) == 2
+
+
+def test_the_checklist_follows_the_alert_levels_of_the_settings_file(tmp_path, capsys):
+    from targets_support import SPECS
+
+    def checklist(settings: str | None):
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))  # settings are read once per folder and run
+        folder.mkdir()
+        (folder / "loan.hedge").write_text((SPECS / "eth-usdc-v2-aave-borrow.hedge").read_text())
+        if settings is not None:
+            (folder / "hedgec.toml").write_text("[thresholds]\n" + settings)
+        code = main(["checklist", str(folder / "loan.hedge")])
+        return code, *capsys.readouterr()
+
+    assert "Set health factor alerts on `short_eth` at 1.25 and 1.1" in checklist(None)[1]
+    code, out, _ = checklist("health-factor-alert = 1.5\nhealth-factor-act = 1.3\n")
+    assert code == 0 and "Set health factor alerts on `short_eth` at 1.5 and 1.3" in out
+    code, _, err = checklist("health-factor-act = 1.3\n")  # above the 1.25 alert
+    assert code == 2 and "`health-factor-act` (1.3) must not be above `health-factor-alert` (1.25)" in err

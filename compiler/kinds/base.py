@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 from hedgec.record import record
 
+from ..registry import Threshold
 from ..schema import Key
 
 
@@ -57,6 +58,7 @@ class Checklist:
     withdraw: Callable | None = None
     expire: Callable | None = None
     incident: Callable | None = None
+    thresholds: tuple[Threshold, ...] = ()  # settings its steps read (alert levels), as the rules' packs declare
 
 
 @record

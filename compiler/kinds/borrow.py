@@ -17,9 +17,15 @@ from ..ir import _span, _spans
 from ..schema import Domain, Key
 from ..source import Span
 from ..units import Amount, price_symbol
+from ..config import ABOVE_ONE
+from ..registry import Threshold
 from .base import FROM, Checklist, Drawing, Kind, Reference
 
-HF_ALERT, HF_ACT = 1.25, 1.10  # health factor alerts: look, then add collateral or repay
+# The checklist's health factor alerts: look, then add collateral or repay.
+HF_ALERT = Threshold("health-factor-alert", 1.25, "health factor at which the checklist's first alert on a loan "
+                     "fires", ABOVE_ONE)
+HF_ACT = Threshold("health-factor-act", 1.10, "health factor at which the checklist says to add collateral or "
+                   "repay", ABOVE_ONE, at_most="health-factor-alert")
 
 
 @record
@@ -317,15 +323,16 @@ def _monitor(b, name: str) -> None:
     f = b.figures(name)
     if f.amount <= 0 or f.liquidation_price <= 0:
         return
-    alert, act = price_at_hf(f, HF_ALERT), price_at_hf(f, HF_ACT)
-    b.add("monitor", "health_alert", f"Set health factor alerts on `{name}` at {HF_ALERT:g} and {HF_ACT:g}", name,
-          venue=f.venue, details=(f"At {HF_ALERT:g} look; at {HF_ACT:g} add collateral or repay part of the debt.",
+    hf_alert, hf_act = b.threshold(HF_ALERT.name), b.threshold(HF_ACT.name)
+    alert, act = price_at_hf(f, hf_alert), price_at_hf(f, hf_act)
+    b.add("monitor", "health_alert", f"Set health factor alerts on `{name}` at {hf_alert:g} and {hf_act:g}", name,
+          venue=f.venue, details=(f"At {hf_alert:g} look; at {hf_act:g} add collateral or repay part of the debt.",
                                   "Interest moves it too: debt grows at the borrow rate."))
     b.add("monitor", "liquidation_alert",
           f"Set price alerts on {f.asset} at {money(alert, b.base)} and {money(act, b.base)} (`{name}` liquidates at "
           f"{money(f.liquidation_price, b.base)})", name, venue=f.venue,
           amounts=(b.qty(alert, b.base), b.qty(act, b.base)),
-          details=(f"Health factor {HF_ALERT:g} at {money(alert, b.base)}, {HF_ACT:g} at {money(act, b.base)}.",
+          details=(f"Health factor {hf_alert:g} at {money(alert, b.base)}, {hf_act:g} at {money(act, b.base)}.",
                    f"A liquidation repays up to {share(f.close_factor)} of the debt "
                    f"({money(f.liquidation_repaid, b.base)}) and costs the {share(f.liquidation_bonus)} bonus on "
                    f"it: {money(f.liquidation_cost, b.base)}."))
@@ -394,7 +401,8 @@ KIND = Kind(
     drawing=Drawing("box", ("[", "]"), label),
     plan=plan,
     catalog_figures=catalog_figures,
-    checklist=Checklist(needs=_needs, fund=_fund, open=_open, verify=_verify, monitor=_monitor, withdraw=_withdraw),
+    checklist=Checklist(needs=_needs, fund=_fund, open=_open, verify=_verify, monitor=_monitor, withdraw=_withdraw,
+                        thresholds=(HF_ALERT, HF_ACT)),
     review=(("supplied", "collateral", "money"), ("amount", "borrowed", "asset"),
             ("health_factor", "health factor", "number"), ("liquidation_price", "liquidation price", "money"),
             ("liquidation_probability", "liquidation probability", "percent"),

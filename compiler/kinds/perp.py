@@ -14,10 +14,15 @@ from ..ir import _span, _spans
 from ..schema import POSITIVE, Domain, Key
 from ..source import Span
 from ..units import Amount, price_symbol
+from ..config import BETWEEN_ENDS
+from ..registry import Threshold
 from .base import FROM, Checklist, Drawing, Kind, Reference
 
-ALERT_SHARE = 0.5  # price alert when half the distance to liquidation is gone
-ACT_SHARE = 0.75  # add collateral or cut the short when three quarters is gone
+# The checklist's price alerts, as shares of the way from entry to liquidation.
+ALERT_AT = Threshold("perp-alert-share", 0.5, "share of the way from entry to liquidation at which the "
+                     "checklist's price alert on a perp fires", BETWEEN_ENDS, at_most="perp-act-share")
+ACT_AT = Threshold("perp-act-share", 0.75, "share of the way at which the checklist says to add collateral or "
+                   "cut the position", BETWEEN_ENDS)
 REVIEW_DRIFT = 0.10  # review a hedge with no `rebalance` when it drifts 10% off target
 
 
@@ -229,15 +234,17 @@ def alert_price(entry: float, liquidation: float, fraction: float) -> float:
 
 def _monitor(b, name: str) -> None:
     p = b.figures(name)
-    alert = alert_price(p.entry_price, p.liquidation_price, ALERT_SHARE)
-    act = alert_price(p.entry_price, p.liquidation_price, ACT_SHARE)
+    alert_at = b.threshold(ALERT_AT.name)
+    alert = alert_price(p.entry_price, p.liquidation_price, alert_at)
+    act = alert_price(p.entry_price, p.liquidation_price, b.threshold(ACT_AT.name))
     way = "rises to" if p.side == "short" else "falls to"
     b.add("monitor", "liquidation_alert",
           f"Set a price alert on {p.asset} at {money(alert, b.base)} (`{name}` liquidates at "
           f"{money(p.liquidation_price, b.base)})",
           name, venue=p.venue, amounts=(b.qty(alert, b.base),),
-          details=(f"Liquidation at {money(p.liquidation_price, b.base)}; the alert fires at half the "
-                   f"distance from entry {money(p.entry_price, b.base)}.",
+          details=(f"Liquidation at {money(p.liquidation_price, b.base)}; the alert fires at "
+                   f"{'half' if alert_at == 0.5 else share(alert_at) + ' of'} the distance from entry "
+                   f"{money(p.entry_price, b.base)}.",
                    f"If {p.asset} {way} {money(act, b.base)}, add collateral or cut the {p.side} before "
                    "it is liquidated (liquidation fee up to "
                    f"{b.c.catalog.venue(p.venue).liquidation_fee:.1%})."))
@@ -389,7 +396,7 @@ KIND = Kind(
     plan=plan,
     catalog_figures=catalog_figures,
     checklist=Checklist(needs=_needs, fund=_fund, open=_open, verify=_verify, monitor=_monitor, close=_close,
-                        withdraw=_withdraw),
+                        withdraw=_withdraw, thresholds=(ALERT_AT, ACT_AT)),
     review=(("collateral", "collateral", "money"), ("leverage", "leverage", "leverage"),
             ("notional", "notional", "money"), ("size", "size", "asset"),
             ("liquidation_price", "liquidation price", "money"),

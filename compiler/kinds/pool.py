@@ -14,13 +14,15 @@ from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
+from ..ir import _span, _spans
+from ..registry import Threshold
 from ..schema import POSITIVE, Domain, Key
 from ..source import Span
 from ..units import Amount, price_symbol
-from ..ir import _span, _spans
 from .base import FROM, Checklist, Drawing, Kind
 
-RANGE_ALERT = 0.05  # alert when the price is within 5% of a v3 range edge
+RANGE_ALERT = Threshold("range-alert", 0.05, "how near a v3 range's edge, as a share of it, the checklist's range "
+                        "alerts fire", Domain(low=0.0, high=0.5, high_open=True))
 
 
 @record
@@ -217,7 +219,10 @@ def _monitor(b, name: str) -> None:
     p = b.figures(name)
     if p.range_low is None:
         return
-    low, high = p.range_low * (1 + RANGE_ALERT), p.range_high * (1 - RANGE_ALERT)
+    # In a range narrower than the setting, the alerts would cross: they move to a
+    # quarter of the range's relative width inside each edge.
+    near = min(b.threshold(RANGE_ALERT.name), 0.5 * (p.range_high - p.range_low) / (p.range_high + p.range_low))
+    low, high = p.range_low * (1 + near), p.range_high * (1 - near)
     b.add("monitor", "range_alert", f"Set range alerts at {money(low, p.quote)} and {money(high, p.quote)}",
           name, venue=p.venue, amounts=(b.qty(low, p.quote), b.qty(high, p.quote)),
           details=(f"The range is {money(p.range_low, p.quote)} .. {money(p.range_high, p.quote)}: outside "
@@ -262,7 +267,8 @@ KIND = Kind(
     unwind=("remove_liquidity",),
     drawing=Drawing("box", ("[", "]"), label),
     plan=plan,
-    checklist=Checklist(needs=_needs, open=_open, verify=_verify, monitor=_monitor, close=_close),
+    checklist=Checklist(needs=_needs, open=_open, verify=_verify, monitor=_monitor, close=_close,
+                        thresholds=(RANGE_ALERT,)),
     review=(("deposit", "deposit", "money"), ("exposure", "exposure", "money"), ("fees", "expected fees", "money")),
     exposure=exposure,
     value=value,
