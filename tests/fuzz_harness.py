@@ -1,7 +1,8 @@
 """The fuzz harness: every command over generated and mutated strategies.
 
 The invariant: an input is either refused by `check` with located
-diagnostics, or handled by every command (check in every format, fmt, plan,
+diagnostics (or, when its settings file is wrong, with one line naming that
+file), or handled by every command (check in every format, fmt, plan,
 checklist, graph, build, simulate, diff, the language server's check) with
 exit 0 or 1 and valid output: JSON that parses, finite numbers. Never an
 internal error, never a traceback, never a hang.
@@ -154,6 +155,46 @@ def structured(rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
+SETTING_VALUES = ["-1", "0", "1", "0.5", "0.999", "1.0001", "2", "1e308", "-1e308", "nan", "inf", "true", '"0.1"',
+                  "[1]", "{ a = 1 }", "1000", "1001", "2147483648", "1e-300", "0.05", "0.25", "0.75", "1.25", "1.1"]
+
+
+def settings(rng: random.Random) -> str:
+    """A hedgec.toml: thresholds (known, misspelt or unknown) with plausible and absurd values,
+    sometimes a code selection or a line that is not TOML."""
+    from hedgec.compiler.config import DEFAULT_THRESHOLDS
+    from hedgec.compiler.registry import registry
+
+    registry()  # declares every threshold
+    lines = ["[thresholds]"]
+    if rng.random() < 0.5:  # values each threshold allows, at and near its ends: every command runs with them
+        for name in rng.sample(sorted(DEFAULT_THRESHOLDS), rng.randint(1, 5)):
+            lines.append(f"{name} = {_allowed(rng, name)!r}")
+    else:
+        names = sorted(DEFAULT_THRESHOLDS) + ["size-tolerence", "bogus"]
+        for name in rng.sample(names, rng.randint(1, 5)):
+            value = rng.choice(SETTING_VALUES) if rng.random() < 0.7 else f"{rng.uniform(0, 3):.4f}"
+            lines.append(f"{name} = {value}")
+    if rng.random() < 0.2:
+        lines.insert(0, f"{rng.choice(['select', 'ignore', 'selcet'])} = [\"{rng.choice(['H2', 'H3', 'H99', 'X'])}\"]")
+    if rng.random() < 0.05:
+        lines.append(rng.choice(["[thresholds", "x = = 1", "\x00"]))
+    return "\n".join(lines) + "\n"
+
+
+def _allowed(rng: random.Random, name: str) -> float:
+    """A value threshold `name`'s domain allows: an end, just inside one, or between."""
+    from hedgec.compiler.config import THRESHOLD_DOMAINS
+
+    d = THRESHOLD_DOMAINS[name]
+    low = d.low + (1e-9 if d.low_open else 0.0)
+    high = min(d.high, 1e6) - (1e-9 if d.high_open else 0.0)
+    value = rng.choice([low, high, rng.uniform(low, high)])
+    if d.whole:
+        value = float(math.ceil(value) if value < high else math.floor(value))
+    return value
+
+
 def generate(rng: random.Random) -> str | bytes:
     """One input: bytes, or text in one of the shapes above."""
     pick = rng.random()
@@ -261,11 +302,21 @@ class Harness:
         self.paths, self.limit = str(simulate_paths), limit
         self.counts = Counts()
 
-    def run(self, source: str | bytes) -> None:
+    def run(self, source: str | bytes, settings: str | None = None) -> None:
+        """Every command on `source`, with `settings` as the folder's hedgec.toml (None: none)."""
+        from hedgec.compiler.config import _settings_above, load_config
+
         counts = self.counts
         counts.inputs += 1
         data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
         Path(self.path).write_bytes(data)
+        self.settings = self.folder / "hedgec.toml"
+        if settings is None:
+            self.settings.unlink(missing_ok=True)
+        else:
+            self.settings.write_text(settings, "utf-8")
+        load_config.cache_clear()  # a run reads its settings once; here each input has its own
+        _settings_above.cache_clear()
         failures = len(counts.failures)
         try:
             accepted = self._check(source, data)
@@ -293,6 +344,8 @@ class Harness:
             code, out, err = self.run_checked(argv, source)
             if code is None:
                 return None
+            if code == 2 and self.settings.exists() and err.startswith(f"hedgec: error: {self.settings}: "):
+                return False  # the settings are wrong: said in one line naming the file
             if code not in (0, 1):
                 self._fail(argv, f"exit {code}: {err[-500:]}", source)
                 return None
@@ -416,7 +469,8 @@ def fuzz(inputs: int, seed: int = 0, progress=None, deadline: float | None = Non
         for index in range(inputs):
             if deadline is not None and time.monotonic() > deadline:
                 break
-            harness.run(generate(rng))
+            source = generate(rng)
+            harness.run(source, settings(rng) if rng.random() < 0.15 else None)
             if progress and (index + 1) % progress == 0:
                 print(f"seed {seed}: {harness.counts.line()}", file=sys.stderr, flush=True)
     finally:

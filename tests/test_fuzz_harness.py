@@ -84,3 +84,31 @@ def test_a_command_that_runs_too_long_is_counted_as_a_hang(monkeypatch):
 def test_json_is_strict_and_finite(text, problem):
     found = fuzz_harness.json_problem(text)
     assert (found is None) if problem is None else found.startswith(problem)
+
+
+def test_a_wrong_settings_file_is_a_clean_refusal_and_a_right_one_reaches_every_command():
+    harness = fuzz_harness.Harness()
+    example = (SPECS / "eth-usdc-v2-aave-borrow.hedge").read_text()
+    harness.run(example, "[thresholds]\nhealth-factor-act = 2\n")  # above the 1.25 alert: refused, in one line
+    harness.run(example, "[thresholds]\nhealth-factor-alert = 3\nhealth-factor-act = 2\n")
+    assert (harness.counts.refused, harness.counts.accepted, harness.counts.crashes) == (1, 1, 0), \
+        harness.counts.failures
+    harness.run(example)  # no settings file left behind
+    assert harness.counts.accepted == 2 and not harness.settings.exists()
+
+
+def test_generated_settings_include_allowed_and_wrong_values():
+    import random
+    import tomllib
+
+    from hedgec.compiler.config import ConfigError, config_from_table
+
+    outcomes = set()
+    rng = random.Random(4)
+    for _ in range(60):
+        try:
+            config_from_table(tomllib.loads(fuzz_harness.settings(rng)), "hedgec.toml")
+            outcomes.add("allowed")
+        except (ConfigError, tomllib.TOMLDecodeError):
+            outcomes.add("wrong")
+    assert outcomes == {"allowed", "wrong"}
