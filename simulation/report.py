@@ -269,7 +269,8 @@ def replay_to_dict(r) -> dict:
 
 
 def plot_replay(r, path) -> None:
-    """Save the replayed prices and the P&L of each part as .png or .svg (from ``r.plot``)."""
+    """Save the market prices (several: each over its first) and the P&L of each part as .png or .svg
+    (from ``r.plot``)."""
     ext = os.path.splitext(os.fspath(path))[1].lower()
     import matplotlib
 
@@ -279,8 +280,15 @@ def plot_replay(r, path) -> None:
     series = r.plot
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, height_ratios=(1, 1.4))
     try:
-        top.plot(series.days, series.market_prices, color="black", linewidth=1)
-        top.set_ylabel("Market price")
+        if len(series.assets) > 1:  # on one axis: each relative to its first price
+            for asset in series.assets:
+                first = asset.market_prices[0]
+                top.plot(series.days, [p / first for p in asset.market_prices], linewidth=1, label=asset.symbol)
+            top.set_ylabel("Market price / first")
+            top.legend(fontsize="small")
+        else:
+            top.plot(series.days, series.market_prices, color="black", linewidth=1)
+            top.set_ylabel("Market price")
         top.set_title("Replay of real prices")
         for label, values, style in (("Hold the tokens", series.hold_pnl, ":"),
                                      ("Pool alone, with fees", series.pool_pnl, "--"),
