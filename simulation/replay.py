@@ -383,6 +383,9 @@ def align(series: Sequence[Iterable[Bar]], span: float | None = None,
     """
     count = count if count is not None else AlignCount([[] for _ in series])
     streams = [iter(s) for s in series]
+    if len(streams) == 1:  # nothing to align: the hot path of a long one-asset replay
+        yield from _within_span(streams[0], span)
+        return
     heads = [next(s, None) for s in streams]
     skipped: list[list[int]] = [[] for _ in streams]  # since the last common time
     first_time = None
@@ -405,6 +408,18 @@ def align(series: Sequence[Iterable[Bar]], span: float | None = None,
                 lines.clear()
         yield tuple(heads)
         heads = [next(s, None) for s in streams]
+
+
+def _within_span(bars: Iterator[Bar], span: float | None) -> Iterator[tuple[Bar]]:
+    first = next(bars, None)
+    if first is None:
+        return
+    yield (first,)
+    limit = math.inf if span is None else span * (1 + 1e-12)
+    for bar in bars:
+        if bar.time - first.time > limit:
+            return
+        yield (bar,)
 
 
 def replay(config: SimConfig, bars: Iterable[Bar] | Mapping[str, Iterable[Bar]], absolute: bool = False,
