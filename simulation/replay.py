@@ -353,7 +353,10 @@ def bars_from_prices(prices, dates=None, step_days: float = 1.0) -> list[Bar]:
 def absolute_config(config: SimConfig, first_prices: Sequence[float] | float) -> SimConfig:
     """The strategy opened at the first market prices (one per asset, in the
     order of ``config.symbols``) instead of its entry prices: the same
-    deposits, ranges and collateral, each perp keeping its notional in quote."""
+    deposits, ranges and collateral, each perp and loan keeping its notional
+    in quote, each option its moneyness and notional (strike x first / entry,
+    size and coin x entry / first: Black-76 is homogeneous in price and
+    strike, so its premium is the same)."""
     first = dict(zip(config.symbols, np.atleast_1d(first_prices).tolist()))
     ratio = {a.symbol: a.entry_price / first[a.symbol] for a in config.assets}
     return dataclasses.replace(
@@ -361,7 +364,11 @@ def absolute_config(config: SimConfig, first_prices: Sequence[float] | float) ->
         pools=tuple(dataclasses.replace(p, entry_price=first[p.asset] if p.quote is None
                                         else first[p.asset] / first[p.quote]) for p in config.pools),
         assets=tuple(dataclasses.replace(a, entry_price=first[a.symbol]) for a in config.assets),
-        perps=tuple(dataclasses.replace(p, size=p.size * ratio[p.asset]) for p in config.perps))
+        perps=tuple(dataclasses.replace(p, size=p.size * ratio[p.asset]) for p in config.perps),
+        loans=tuple(dataclasses.replace(x, amount=x.amount * ratio[x.asset], entry_price=first[x.asset])
+                    for x in config.loans),
+        options=tuple(dataclasses.replace(o, strike=o.strike / ratio[o.asset], size=o.size * ratio[o.asset],
+                                          coin=o.coin * ratio[o.asset]) for o in config.options))
 
 
 @dataclass

@@ -444,3 +444,17 @@ def test_the_bundled_two_asset_example_replays_the_bundled_data(capsys):
     captured = capsys.readouterr()
     assert "Replay: 90 daily steps from 2021-05-01 to 2021-07-30" in captured.out
     assert "  BTC by 1.03756: 57,828.05 is 60,000.00" in captured.out and captured.err == ""
+
+
+@pytest.mark.parametrize("name", ["eth-usdc-v2-straddle", "eth-usdc-v2-aave-borrow"])
+def test_absolute_prices_open_loans_and_options_at_the_first_price(tmp_path, capsys, name):
+    # v2, notional-keeping perps and loans, and options at the same moneyness and notional are
+    # scale-free: a series at 2,000 replayed as it is gives the P&L of the same series scaled to 3,000
+    csv = write_csv(tmp_path / "p.csv", [(i * 86400, 2000 + 60 * i - 3 * i * i) for i in range(30)])
+    figures = []
+    for extra in ([], ["--absolute-prices"]):
+        assert main(["simulate", str(SPECS / f"{name}.hedge"), "--prices", csv, "--format", "json"] + extra) == 0
+        replay = json.loads(capsys.readouterr().out)["replay"]
+        figures.append([replay[k] for k in ("pool_pnl", "perp_pnl", "option_pnl", "hold_pnl", "net_pnl")])
+    assert figures[0][2] != 0 or name.endswith("borrow")
+    assert figures[1] == pytest.approx(figures[0], rel=1e-9, abs=1e-6)
