@@ -458,3 +458,19 @@ def test_absolute_prices_open_loans_and_options_at_the_first_price(tmp_path, cap
         figures.append([replay[k] for k in ("pool_pnl", "perp_pnl", "option_pnl", "hold_pnl", "net_pnl")])
     assert figures[0][2] != 0 or name.endswith("borrow")
     assert figures[1] == pytest.approx(figures[0], rel=1e-9, abs=1e-6)
+
+
+def test_two_pools_replay_each_on_its_own_asset(tmp_path, capsys):
+    # eth_lp 10,000 USDC at 2,000, btc_lp 40,000 USDC at 40,000 (v2): ETH x 1.21, BTC x 0.81 leave the
+    # pools at 10,000 x 1.1 + 40,000 x 0.9 before fees, and holding half of each deposit in its token
+    # makes 5,000 x 0.21 - 20,000 x 0.19 = -2,750
+    path = tmp_path / "two.hedge"
+    path.write_text(TWO_POOLS)
+    btc, eth = two_files(tmp_path, [(0, 40_000), (1, 36_000), (2, 32_400)], [(0, 2_000), (1, 2_200), (2, 2_420)])
+    assert main(["simulate", str(path), "--prices", f"ETH={eth}", "--prices", f"WBTC={btc}", "--format",
+                 "json"]) == 0
+    replay = json.loads(capsys.readouterr().out)["replay"]
+    assert [a["symbol"] for a in replay["assets"]] == ["BTC", "ETH"]
+    assert replay["hold_pnl"] == pytest.approx(-2_750.0)
+    assert replay["pool_pnl"] - replay["fees"] == pytest.approx(10_000 * 0.1 - 40_000 * 0.1)
+    assert replay["deposit"] == 50_000.0
