@@ -3,6 +3,8 @@ Carlo under GBM, or a replay of real prices with --prices."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 
 from hedgec.cli import artefacts
@@ -12,14 +14,17 @@ from hedgec.cli.main import EXIT_FINDINGS, EXIT_OK, UsageError
 REPORT_RATIOS = (0.2, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)
 MAX_WORKERS = 256
 LEVEL_WARNING = 2.0  # a price series starting this many times off price.X is probably another asset
+SYMBOL = re.compile(r"[A-Za-z][A-Za-z0-9.]*")  # the SYMBOL of --prices SYMBOL=CSV
 
 
 def add_arguments(parser, name: str) -> None:
     artefacts.add_source_arguments(parser, ("text", "json"), "text", "write the report to PATH instead of stdout")
     artefacts.add_plan_options(parser)
     parser.add_argument("--plot", metavar="FILE", help="draw the payoff curves and outcomes to FILE (.png or .svg)")
-    parser.add_argument("--prices", metavar="CSV",
-                        help="replay a real price series (timestamp,price or Date,...,Close) instead of GBM")
+    parser.add_argument("--prices", metavar="[SYMBOL=]CSV", action="append",
+                        help="replay a real price series (timestamp,price or Date,...,Close) instead of GBM;"
+                             " a strategy on several assets takes one per asset: --prices BTC=btc.csv"
+                             " --prices ETH=eth.csv")
     parser.add_argument("--skip-missing", action="store_true", help="with --prices, skip rows holding `null`")
     parser.add_argument("--from", dest="start", metavar="DATE",
                         help="with --prices, start at this date (or date and time); default: the first row")
@@ -68,6 +73,8 @@ def _check_arguments(args) -> None:
                 raise UsageError(f"{flag} applies to a replay: add --prices CSV")
     elif args.workers is not None:
         raise UsageError("--workers applies to the Monte Carlo, not to a replay (--prices)")
+    else:
+        args.price_files = _price_files(args.prices)
     if args.per_step and args.format != "json":
         raise UsageError("--per-step adds per-step series to the JSON: add --format json")
 
@@ -112,25 +119,30 @@ def _replay(config, plan: dict, args) -> str:
     from hedgec.simulation import report
     from hedgec.simulation.replay import PriceFileError, ReadCount, read_bars, replay
 
+    paths = _series_paths(config.symbols, args.file, args.price_files)
     start, end = _window(args)
-    count = ReadCount()
-    bars = read_bars(args.prices, args.skip_missing, start, end, count=count,
-                     span=None if end is not None else config.horizon_days * 86400.0)
+    counts = {symbol: ReadCount() for symbol in paths}
+    series = {symbol: read_bars(path, args.skip_missing, start, end, count=counts[symbol])
+              for symbol, path in paths.items()}
     try:
-        outcome = replay(config, bars, absolute=args.absolute_prices,
-                         keep_steps=args.per_step and args.format == "json", keep_plot=bool(args.plot))
+        outcome = replay(config, series, absolute=args.absolute_prices,
+                         keep_steps=args.per_step and args.format == "json", keep_plot=bool(args.plot),
+                         span=None if end is not None else config.horizon_days * 86400.0)
     except PriceFileError as err:
         raise UsageError(report.terminal_safe(str(err))) from None
     except OSError as err:
-        raise UsageError(f"{args.prices}: cannot read the file: {err.strerror or err}") from None
-    if count.skipped_lines:
-        lines = ", ".join(map(str, count.skipped_lines))
-        _warn(f"{args.prices}: skipped {len(count.skipped_lines)} rows without a price (lines {lines})")
-    level = outcome.market_first / outcome.entry_price
-    if not 1 / LEVEL_WARNING <= level <= LEVEL_WARNING:
-        symbol = plan["pools"][0]["price_symbol"]
-        _warn(f"{args.prices}: the series starts at {outcome.market_first:,.2f}, {level:.3g} times"
-              f" price.{symbol} = {outcome.entry_price:,.2f}: is it the price of {symbol}?")
+        raise UsageError(f"{err.filename or ', '.join(paths.values())}: cannot read the file:"
+                         f" {err.strerror or err}") from None
+    for asset in outcome.assets:
+        path, skipped = paths[asset.symbol], counts[asset.symbol].skipped_lines
+        if skipped:
+            _warn(f"{path}: skipped {len(skipped)} rows without a price (lines {', '.join(map(str, skipped))})")
+        if asset.unaligned_rows:
+            _warn(f"{path}: skipped {asset.unaligned_rows} rows at times another series lacks")
+        level = asset.market_first / asset.entry_price
+        if not 1 / LEVEL_WARNING <= level <= LEVEL_WARNING:
+            _warn(f"{path}: the series starts at {asset.market_first:,.2f}, {level:.3g} times"
+                  f" price.{asset.symbol} = {asset.entry_price:,.2f}: is it the price of {asset.symbol}?")
     if args.plot:
         _plot(lambda path: report.plot_replay(outcome, path), args.plot)
     if args.format == "json":
@@ -138,6 +150,53 @@ def _replay(config, plan: dict, args) -> str:
                "replay": report.replay_to_dict(outcome)}
         return json.dumps(doc, indent=2, sort_keys=True) + "\n"
     return _title(plan) + "\n" + report.format_replay(outcome)
+
+
+def _price_files(values: list[str]) -> list[tuple[str | None, str]]:
+    """(symbol as written or None, path) of each --prices: SYMBOL=CSV or a bare CSV."""
+    files = []
+    for value in values:
+        name, named, path = value.partition("=")
+        if not (named and SYMBOL.fullmatch(name) and not os.path.exists(value)):
+            name, path = None, value
+        if not path:
+            raise UsageError(f"--prices {value} names no file: --prices {name}=CSV" if name else
+                             "--prices takes a CSV file (or SYMBOL=CSV for a strategy on several assets), not ''")
+        files.append((name, path))
+    return files
+
+
+def _series_paths(symbols: tuple[str, ...], file: str, files: list[tuple[str | None, str]]) -> dict[str, str]:
+    """The price file of each asset of the strategy, in its order, or a UsageError saying what is amiss."""
+    wanted = " ".join(f"--prices {symbol}=CSV" for symbol in symbols)
+    if any(name is None for name, _ in files):
+        if len(symbols) > 1:
+            raise UsageError(f"{file} holds {' and '.join(symbols)}: one price series cannot replay it;"
+                             f" name each series: {wanted}")
+        if len(files) > 1:
+            raise UsageError(f"{file} holds one asset, {symbols[0]}: give --prices once")
+        return {symbols[0]: files[0][1]}
+    paths: dict[str, str] = {}
+    for name, path in files:
+        symbol = _symbol(name, symbols)
+        if symbol is None:
+            raise UsageError(f"--prices {name}={path}: {file} holds no {name}; its assets are"
+                             f" {' and '.join(symbols)}: {wanted}")
+        if symbol in paths:
+            raise UsageError(f"--prices gives {symbol} twice ({paths[symbol]} and {path}): one series per asset")
+        paths[symbol] = path
+    missing = [symbol for symbol in symbols if symbol not in paths]
+    if missing:
+        raise UsageError(f"--prices gives no series for {' and '.join(missing)}: add"
+                         f" {' '.join(f'--prices {symbol}=CSV' for symbol in missing)}")
+    return {symbol: paths[symbol] for symbol in symbols}
+
+
+def _symbol(name: str, symbols: tuple[str, ...]) -> str | None:
+    """The strategy's price symbol a user's name stands for: WBTC and btc for BTC, weth for ETH."""
+    from hedgec.compiler.units import price_symbol
+
+    return next((s for s in (price_symbol(name), price_symbol(name.upper())) if s in symbols), None)
 
 
 def _window(args) -> tuple[float | None, float | None]:

@@ -170,10 +170,7 @@ class Model:
         entry = {a.symbol: a.entry_price for a in config.assets}
         self.entry_prices = np.array([a.entry_price for a in config.assets])
         self.pools = [PoolLeg(p, self.symbols, entry, self.dt) for p in config.pools]
-        self.pool = self.pools[0].model  # the first pool: a replay follows one
-        self.entry_price = config.pool.entry_price
         self.deposit = config.deposit
-        self.delta0 = self.pools[0].amount0
         self.perps = [PerpModel(p, self.symbols.index(p.asset), entry[p.asset], self._hedged(p), self.dt)
                       for p in config.perps]
         self.outlay = config.collateral + config.premiums + config.gas_cost + config.option_deposits
@@ -276,8 +273,8 @@ def _exploit_schedule(model: Model, n: int, exploit_steps):
 # ---------------------------------------------------------------------- step
 def advance(model: Model, st: PathState, step: int, bar: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Apply step ``step`` (1-based) at the prices already in ``st.prices``;
-    ``bar``: the step's (high, low) prices of a single-asset replay, when
-    known, for liquidation within it."""
+    ``bar``: a replay's (high, low) prices of the step, when known, shaped
+    like ``st.prices`` (a row per asset), for liquidation within it."""
     for j, pool in enumerate(model.pools):
         accrue_pool_fees(pool, st, j)
     for i, perp in enumerate(model.perps):
@@ -328,12 +325,13 @@ def check_liquidation(perp: PerpModel, st: PathState, i: int, step: int, notiona
     """Liquidate where equity Q + S p < mmf |S p|.
 
     S never changes sign, so this is Q + (1 - sign mmf) S p < 0; closed
-    positions have Q = S = 0 and never match. With a bar's (high, low), a
-    short is tested at the high and a long at the low, and is closed at its
+    positions have Q = S = 0 and never match. With a bar's (high, low) of
+    its asset, a short is tested at the high and a long at the low, and is closed at its
     liquidation price -Q / ((1 - sign mmf) S), where the bar crossed it
     (clipped to the bar); without, it is tested and closed at its asset's price.
     """
     if bar is not None:
+        bar = (bar[0][perp.row], bar[1][perp.row])  # its own asset's
         extreme = bar[0] if perp.spec.sign < 0 else bar[1]
         notional = np.multiply(st.size[i], extreme, out=st._tmp[1])
     margin = np.multiply(notional, perp.liquidation_factor, out=st._tmp[0])

@@ -22,6 +22,10 @@ those rows are left out and counted.
 Rows are read one at a time (``read_bars``) and fed to the engine as they
 come, so a replay holds no more than the current row, whatever the file's
 length; per-step series are kept only when asked for.
+
+A strategy on several assets replays one series per asset, read together
+(``align``): a step is a time every series has; a row at a time another
+series lacks is left out and counted.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ import warnings
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -260,25 +264,51 @@ def _list_lines(lines: list[int], limit: int = 10) -> str:
 
 # -------------------------------------------------------------------- replay
 @record
+class AssetSteps:
+    """One asset's prices at every step of a replay."""
+
+    symbol: str
+    market_prices: tuple[float, ...]
+    prices: tuple[float, ...]  # as replayed: market prices x scale
+
+
+@record
 class Steps:
-    """Per-step series of a replay (one value per row, the first row included)."""
+    """Per-step series of a replay (one value per row, the first row included);
+    ``market_prices`` and ``prices`` are the first asset's, ``assets`` every asset's."""
 
     labels: tuple[str, ...]
     days: tuple[float, ...]  # since the first row
     market_prices: tuple[float, ...]
     prices: tuple[float, ...]  # as replayed: market prices x scale
-    pool_pnl: tuple[float, ...]  # the pool with its fees
+    pool_pnl: tuple[float, ...]  # the pools with their fees
     perp_pnl: tuple[float, ...]  # the perps, funding and fees included
     hedged_pnl: tuple[float, ...]
-    hold_pnl: tuple[float, ...]  # keeping the tokens the pool was funded with
+    hold_pnl: tuple[float, ...]  # keeping the tokens the pools were funded with
+    assets: tuple[AssetSteps, ...] = ()
+
+
+@record
+class AssetReplay:
+    """One asset of a replay: its first and last market prices, the
+    strategy's price of it (price.X), what its market prices were multiplied
+    by, and the rows of its series left out for a time another series lacks."""
+
+    symbol: str
+    market_first: float
+    market_last: float
+    entry_price: float
+    scale: float
+    unaligned_rows: int = 0
 
 
 @record
 class ReplayResult:
     """One real path. Money in quote; ``scale`` is what market prices were
     multiplied by (entry price / first market price, or 1 with absolute
-    prices). ``steps`` holds every row when asked for; ``plot`` a thinned
-    copy (at most about ``PLOT_POINTS`` rows) when asked for."""
+    prices). ``market_first`` .. ``scale`` are the first asset's, ``assets``
+    has every asset's. ``steps`` holds every row when asked for; ``plot`` a
+    thinned copy (at most about ``PLOT_POINTS`` rows) when asked for."""
 
     first: str
     last: str
@@ -307,6 +337,7 @@ class ReplayResult:
     steps: Steps | None = None
     plot: Steps | None = None
     option_pnl: float = 0.0  # option legs at the last price, premiums and fees included
+    assets: tuple[AssetReplay, ...] = ()
 
     @property
     def liquidated(self) -> bool:
@@ -319,108 +350,212 @@ def bars_from_prices(prices, dates=None, step_days: float = 1.0) -> list[Bar]:
     return [Bar(i * step_days * 86400.0, str(label), float(p)) for i, (label, p) in enumerate(zip(labels, prices))]
 
 
-def absolute_config(config: SimConfig, first_price: float) -> SimConfig:
-    """The strategy opened at ``first_price`` instead of its entry price: the
-    same deposit, range and collateral, each perp keeping its notional in quote."""
-    ratio = config.pool.entry_price / first_price
+def absolute_config(config: SimConfig, first_prices: Sequence[float] | float) -> SimConfig:
+    """The strategy opened at the first market prices (one per asset, in the
+    order of ``config.symbols``) instead of its entry prices: the same
+    deposits, ranges and collateral, each perp and loan keeping its notional
+    in quote, each option its moneyness and notional (strike x first / entry,
+    size and coin x entry / first: Black-76 is homogeneous in price and
+    strike, so its premium is the same)."""
+    first = dict(zip(config.symbols, np.atleast_1d(first_prices).tolist()))
+    ratio = {a.symbol: a.entry_price / first[a.symbol] for a in config.assets}
     return dataclasses.replace(
-        config, pool=None, pools=(dataclasses.replace(config.pool, entry_price=first_price),),
-        assets=(dataclasses.replace(config.assets[0], entry_price=first_price),),
-        perps=tuple(dataclasses.replace(p, size=p.size * ratio) for p in config.perps))
+        config, pool=None,
+        pools=tuple(dataclasses.replace(p, entry_price=first[p.asset] if p.quote is None
+                                        else first[p.asset] / first[p.quote]) for p in config.pools),
+        assets=tuple(dataclasses.replace(a, entry_price=first[a.symbol]) for a in config.assets),
+        perps=tuple(dataclasses.replace(p, size=p.size * ratio[p.asset]) for p in config.perps),
+        loans=tuple(dataclasses.replace(x, amount=x.amount * ratio[x.asset], entry_price=first[x.asset])
+                    for x in config.loans),
+        options=tuple(dataclasses.replace(o, strike=o.strike / ratio[o.asset], size=o.size * ratio[o.asset],
+                                          coin=o.coin * ratio[o.asset]) for o in config.options))
 
 
-def replay(config: SimConfig, bars: Iterable[Bar], absolute: bool = False, keep_steps: bool = False,
-           keep_plot: bool = False) -> ReplayResult:
-    """Run the strategy over one real price series, a step per bar after the first.
+@dataclass
+class AlignCount:
+    """What ``align`` left out, filled in as it reads: per series, the lines
+    of its rows at a time another series lacks, between common times."""
 
-    Market prices are multiplied by entry price / first price, so the position
-    sees the market's returns from its own entry price; with ``absolute`` they
-    are replayed as they are and the position opens at the first price
-    (``absolute_config``). Exploit events and the Monte Carlo steps of
-    ``config`` are not used; its horizon is only reported.
+    unaligned_lines: list[list[int]]
+
+
+def align(series: Sequence[Iterable[Bar]], span: float | None = None,
+          count: AlignCount | None = None) -> Iterator[tuple[Bar, ...]]:
+    """The rows of the series at the times they all have, a tuple (one bar
+    per series) at a time, up to ``span`` seconds after the first common time.
+
+    Rows before the first common time or after the last are outside the
+    replay; those in between at a time some other series lacks are left out
+    and their lines counted in ``count``. One row per series is held at a time.
     """
-    if len(config.assets) > 1 or len(config.pools) > 1:
-        raise SimulationError(f"a replay follows one price series; this strategy holds {len(config.pools)} pool(s)"
-                              f" on {len(config.assets)} assets ({', '.join(config.symbols)}): simulate it without"
-                              " --prices")
-    bars = iter(bars)
+    count = count if count is not None else AlignCount([[] for _ in series])
+    streams = [iter(s) for s in series]
+    if len(streams) == 1:  # nothing to align: the hot path of a long one-asset replay
+        yield from _within_span(streams[0], span)
+        return
+    heads = [next(s, None) for s in streams]
+    skipped: list[list[int]] = [[] for _ in streams]  # since the last common time
+    first_time = None
+    while None not in heads:
+        time = max(bar.time for bar in heads)
+        behind = [k for k, bar in enumerate(heads) if bar.time < time]
+        if behind:
+            for k in behind:
+                if first_time is not None:
+                    skipped[k].append(heads[k].line)
+                heads[k] = next(streams[k], None)
+            continue
+        if first_time is None:
+            first_time = time
+        elif span is not None and time - first_time > span * (1 + 1e-12):
+            return
+        for counted, lines in zip(count.unaligned_lines, skipped):
+            if lines:
+                counted.extend(lines)
+                lines.clear()
+        yield tuple(heads)
+        heads = [next(s, None) for s in streams]
+
+
+def _within_span(bars: Iterator[Bar], span: float | None) -> Iterator[tuple[Bar]]:
     first = next(bars, None)
     if first is None:
-        raise SimulationError("a replay needs at least two prices")
-    strategy_price = config.pool.entry_price
-    scale = 1.0 if absolute else strategy_price / first.close
+        return
+    yield (first,)
+    limit = math.inf if span is None else span * (1 + 1e-12)
+    for bar in bars:
+        if bar.time - first.time > limit:
+            return
+        yield (bar,)
+
+
+def replay(config: SimConfig, bars: Iterable[Bar] | Mapping[str, Iterable[Bar]], absolute: bool = False,
+           keep_steps: bool = False, keep_plot: bool = False, span: float | None = None) -> ReplayResult:
+    """Run the strategy over real prices, a step per row after the first.
+
+    ``bars``: one series for a strategy on one asset, or a mapping from each
+    of ``config.symbols`` to its series; series are read together at the times
+    they all have (``align``), up to ``span`` seconds after the first.
+    Each asset's market prices are multiplied by its entry price / its first
+    price, so the position sees the market's returns from its own entry
+    prices; with ``absolute`` they are replayed as they are and the position
+    opens at the first prices (``absolute_config``). Exploit events and the
+    Monte Carlo steps of ``config`` are not used; its horizon is only reported.
+    """
+    series = _series_per_asset(config, bars)
+    count = AlignCount([[] for _ in series])
+    rows = align(series, span, count)
+    first = next(rows, None)
+    if first is None:
+        raise SimulationError(_too_few(config, 0))
+    entry = [a.entry_price for a in config.assets]
+    scales = [1.0 if absolute else price / bar.close for price, bar in zip(entry, first)]
     if absolute:
-        config = absolute_config(config, first.close)
+        config = absolute_config(config, [bar.close for bar in first])
     config = dataclasses.replace(config, events=())  # a replay follows prices only
     model = Model(config, steps=1, dt=1.0 / 365.0)
     st = PathState(model, 1)
-    high_low = first.high is not None
-    bar = (np.empty(1), np.empty(1)) if high_low else None
-    track = _Track(model, scale, keep_steps, keep_plot)
+    high_low = any(bar.high is not None for bar in first)
+    extremes = (np.empty((len(first), 1)), np.empty((len(first), 1))) if high_low else None
+    track = _Track(model, scales, keep_steps, keep_plot)
     track.add(st, first, 0.0)
     previous, dt, step_days, uneven = first, None, 0.0, False
-    for step, row in enumerate(bars, start=1):
-        seconds = row.time - previous.time
+    for step, row in enumerate(rows, start=1):
+        seconds = row[0].time - previous[0].time
         if seconds != dt:
             uneven = uneven or dt is not None
             dt = seconds
             model.set_step_length(seconds / SECONDS_PER_YEAR)
             step_days = step_days or seconds / 86400.0
-        st.price[0] = row.close * scale
-        if bar is not None:
-            bar[0][0], bar[1][0] = row.high * scale, row.low * scale
-        advance(model, st, step, bar)
-        track.add(st, row, (row.time - first.time) / 86400.0)
+        for k, bar in enumerate(row):
+            st.prices[k, 0] = bar.close * scales[k]
+            if extremes is not None:  # a series without high and low: its close
+                high, low = (bar.close, bar.close) if bar.high is None else (bar.high, bar.low)
+                extremes[0][k, 0], extremes[1][k, 0] = high * scales[k], low * scales[k]
+        advance(model, st, step, extremes)
+        track.add(st, row, (row[0].time - first[0].time) / 86400.0)
         previous = row
     if previous is first:
-        raise SimulationError("a replay needs at least two prices")
-    track.add(st, previous, (previous.time - first.time) / 86400.0, last=True)
+        raise SimulationError(_too_few(config, 1))
+    span_days = (previous[0].time - first[0].time) / 86400.0
+    track.add(st, previous, span_days, last=True)
     pool_pnl, perp_pnl = track.pnl(st)
     option_pnl = float(np.sum(st.options.pnl(st.prices)))  # 0 without option legs
     liq = int(st.liq_step[0])
+    assets = tuple(AssetReplay(symbol=asset.symbol, market_first=a.close, market_last=b.close, entry_price=price,
+                               scale=scale, unaligned_rows=len(lines))
+                   for asset, a, b, price, scale, lines in zip(config.assets, first, previous, entry, scales,
+                                                               count.unaligned_lines))
     return ReplayResult(
-        first=first.label, last=previous.label, rows=step + 1,
-        span_days=(previous.time - first.time) / 86400.0, horizon_days=config.horizon_days,
+        first=first[0].label, last=previous[0].label, rows=step + 1,
+        span_days=span_days, horizon_days=config.horizon_days,
         step_days=step_days, uneven_steps=uneven,
-        market_first=first.close, market_last=previous.close, entry_price=strategy_price,
-        scale=scale, absolute=absolute, high_low=high_low,
+        market_first=assets[0].market_first, market_last=assets[0].market_last, entry_price=entry[0],
+        scale=scales[0], absolute=absolute, high_low=high_low,
         pool_pnl=pool_pnl, perp_pnl=perp_pnl, hedged_pnl=pool_pnl + perp_pnl,
-        hold_pnl=track.hold(previous.close * scale),
-        fees=float(st.fees[0, 0]), funding_paid=float(st.funding.sum()),
+        hold_pnl=track.hold(previous),
+        fees=float(st.fees[:, 0].sum()), funding_paid=float(st.funding.sum()),
         net_pnl=pool_pnl + perp_pnl + option_pnl + float(st.cover_paid[0]) - config.premiums - config.gas_cost,
         option_pnl=option_pnl,
         liquidation_step=liq if liq >= 0 else None, liquidation_at=track.liquidation_at,
         liquidation_day=track.liquidation_day,
         deposit=model.deposit, steps=track.series("all") if keep_steps else None,
-        plot=track.series("plot") if keep_plot else None,
+        plot=track.series("plot") if keep_plot else None, assets=assets,
     )
+
+
+def _series_per_asset(config: SimConfig, bars) -> list[Iterable[Bar]]:
+    """The price series in the order of ``config.symbols``, or a SimulationError saying which are missing."""
+    symbols = config.symbols
+    if not isinstance(bars, Mapping):
+        if len(symbols) > 1:
+            raise SimulationError(f"this strategy holds {' and '.join(symbols)}: one price series cannot replay it;"
+                                  " give one series per asset")
+        return [bars]
+    missing, unknown = [s for s in symbols if s not in bars], [s for s in bars if s not in symbols]
+    if missing or unknown:
+        problems = ([f"no series for {', '.join(missing)}"] if missing else []) + \
+            ([f"no asset {', '.join(unknown)}"] if unknown else [])
+        raise SimulationError(f"{'; '.join(problems)}: the strategy's assets are {', '.join(symbols)}")
+    return [bars[s] for s in symbols]
+
+
+def _too_few(config: SimConfig, rows: int) -> str:
+    if len(config.assets) == 1:
+        return "a replay needs at least two prices"
+    return (f"the price series of {', '.join(config.symbols)} have {rows or 'no'} time{'' if rows == 1 else 's'}"
+            " in common in the window; a replay needs at least two")
 
 
 class _Track:
     """Per-step series, kept only when asked for: every row, and for a plot
     every ``stride``-th row, the stride doubling whenever the plot copy fills."""
 
-    def __init__(self, model: Model, scale: float, keep_steps: bool, keep_plot: bool):
-        self.model, self.scale = model, scale
-        self.amount0 = model.delta0
-        self.amount1 = model.deposit - self.amount0 * model.entry_price
+    def __init__(self, model: Model, scales: list[float], keep_steps: bool, keep_plot: bool):
+        self.model, self.scales = model, scales
+        self.perp_rows = [p.row for p in model.perps]
         self.collateral = np.array([p.spec.collateral for p in model.perps])
         self.keep = {"all": keep_steps, "plot": keep_plot}
-        self.data = {name: ([], *(array("d") for _ in range(6))) for name, kept in self.keep.items() if kept}
+        self.data = {name: _Columns(len(scales)) for name, kept in self.keep.items() if kept}
         self.stride, self.count = 1, 0
         self.liquidation_at = self.liquidation_day = None
 
     def pnl(self, st: PathState) -> tuple[float, float]:
-        pool = float(self.model.pool.value(st.price)[0] * st.pool_scale[0, 0] + st.fees[0, 0]) - self.model.deposit
-        equity = st.cash[:, 0] + st.size[:, 0] * st.price[0] + st.residual[:, 0]
-        return pool, float((equity - self.collateral).sum() + lending.pnl(self.model, st)[0])  # perps and loans
+        """(pools with fees, perps and loans) against what went in."""
+        pool = sum(float(p.value(st.prices)[0] * st.pool_scale[j, 0] + st.fees[j, 0]) - p.spec.value
+                   for j, p in enumerate(self.model.pools))
+        equity = st.cash[:, 0] + st.size[:, 0] * st.prices[self.perp_rows, 0] + st.residual[:, 0]
+        return pool, float((equity - self.collateral).sum() + lending.pnl(self.model, st)[0])
 
-    def hold(self, price: float) -> float:
-        return self.amount0 * price + self.amount1 - self.model.deposit
+    def hold(self, row: tuple[Bar, ...]) -> float:
+        """Keeping the tokens every pool was funded with, at the row's replayed prices."""
+        prices = [bar.close * scale for bar, scale in zip(row, self.scales)]
+        return sum(p.amount0 * prices[p.asset] + (p.amount1 if p.quote is None else p.amount1 * prices[p.quote])
+                   for p in self.model.pools) - self.model.deposit
 
-    def add(self, st: PathState, row: Bar, days: float, last: bool = False) -> None:
+    def add(self, st: PathState, row: tuple[Bar, ...], days: float, last: bool = False) -> None:
         if self.liquidation_at is None and st.liq_step[0] >= 0:
-            self.liquidation_at, self.liquidation_day = row.label, days
+            self.liquidation_at, self.liquidation_day = row[0].label, days
         if last:  # the plot ends on the last row, kept or not
             if "plot" in self.data and (self.count - 1) % self.stride != 0:
                 self._append("plot", st, row, days)
@@ -430,23 +565,46 @@ class _Track:
             self._append("all", st, row, days)
         if "plot" in self.data and (self.count - 1) % self.stride == 0:
             self._append("plot", st, row, days)
-            if len(self.data["plot"][0]) >= 2 * PLOT_POINTS:
+            if len(self.data["plot"].labels) >= 2 * PLOT_POINTS:
                 self._halve()
 
-    def _append(self, name: str, st: PathState, row: Bar, days: float) -> None:
-        labels, day, market, price, pool, perp, hold = self.data[name]
+    def _append(self, name: str, st: PathState, row: tuple[Bar, ...], days: float) -> None:
+        columns = self.data[name]
         pool_pnl, perp_pnl = self.pnl(st)
-        labels.append(row.label)
-        for column, value in ((day, days), (market, row.close), (price, row.close * self.scale),
-                              (pool, pool_pnl), (perp, perp_pnl), (hold, self.hold(row.close * self.scale))):
+        columns.labels.append(row[0].label)
+        for column, value in ((columns.days, days), (columns.pool, pool_pnl), (columns.perp, perp_pnl),
+                              (columns.hold, self.hold(row))):
             column.append(value)
+        for bar, scale, market, price in zip(row, self.scales, columns.market, columns.price):
+            market.append(bar.close)
+            price.append(bar.close * scale)
 
     def _halve(self) -> None:
-        self.data["plot"] = tuple(column[::2] for column in self.data["plot"])
+        self.data["plot"] = self.data["plot"].every_other()
         self.stride *= 2
 
     def series(self, name: str) -> Steps:
-        labels, day, market, price, pool, perp, hold = self.data[name]
-        return Steps(labels=tuple(labels), days=tuple(day), market_prices=tuple(market), prices=tuple(price),
-                     pool_pnl=tuple(pool), perp_pnl=tuple(perp),
-                     hedged_pnl=tuple(a + b for a, b in zip(pool, perp)), hold_pnl=tuple(hold))
+        c = self.data[name]
+        assets = tuple(AssetSteps(symbol, tuple(market), tuple(price))
+                       for symbol, market, price in zip(self.model.symbols, c.market, c.price))
+        return Steps(labels=tuple(c.labels), days=tuple(c.days), market_prices=assets[0].market_prices,
+                     prices=assets[0].prices, pool_pnl=tuple(c.pool), perp_pnl=tuple(c.perp),
+                     hedged_pnl=tuple(a + b for a, b in zip(c.pool, c.perp)), hold_pnl=tuple(c.hold), assets=assets)
+
+
+class _Columns:
+    """The kept rows of a replay: labels, then one array per figure and, per asset, its market and replayed prices."""
+
+    def __init__(self, assets: int):
+        self.labels: list[str] = []
+        self.days, self.pool, self.perp, self.hold = (array("d") for _ in range(4))
+        self.market = [array("d") for _ in range(assets)]
+        self.price = [array("d") for _ in range(assets)]
+
+    def every_other(self) -> "_Columns":
+        half = _Columns(len(self.market))
+        half.labels = self.labels[::2]
+        half.days, half.pool, half.perp, half.hold = (c[::2] for c in (self.days, self.pool, self.perp, self.hold))
+        half.market = [c[::2] for c in self.market]
+        half.price = [c[::2] for c in self.price]
+        return half

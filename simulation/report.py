@@ -201,19 +201,19 @@ def _plot_outcomes(ax, result: Result) -> None:
 
 
 def format_replay(r) -> str:
-    """Fixed-width summary of a replay over one real price series."""
+    """Fixed-width summary of a replay over real prices (a series per asset)."""
     rule = "-" * (LABEL_WIDTH + VALUE_WIDTH)
     steps = r.rows - 1
     length = f"{steps:,} steps of uneven length" if r.uneven_steps else _steps(steps, r.step_days * steps)
     first, last = terminal_safe(r.first), terminal_safe(r.last)
     liquidated = "no" if not r.liquidated else terminal_safe(r.liquidation_at)
+    several = len(r.assets) > 1
     lines = [
         f"Replay: {length} from {first} to {last}",
         _span(r.span_days, r.horizon_days),
-        _scaling(r),
+        *(_scalings(r) if several else [_scaling(r)]),
         rule,
-        _row("Market price, first / last", f"{r.market_first:,.2f} / {r.market_last:,.2f}"),
-        _row("Price change", signed_pct(r.market_last / r.market_first - 1)),
+        *([line for a in r.assets for line in _market(a, a.symbol)] if several else _market(r)),
         rule,
         _row("Pool deposit", cents(r.deposit)),
         _row("Hold the tokens, P&L", cents(r.hold_pnl)),
@@ -244,6 +244,23 @@ def _scaling(r) -> str:
             f" {r.entry_price:,.2f} (--absolute-prices replays them as they are).")
 
 
+def _scalings(r) -> list[str]:
+    if r.absolute:
+        return ["Prices replayed as they are: the position opens at the first of each series"
+                " (entry price in the strategy):"] + \
+            [f"  {a.symbol} {a.market_first:,.2f} ({a.entry_price:,.2f})" for a in r.assets]
+    return ["Prices scaled so each series' first is the strategy's entry price (--absolute-prices replays them"
+            " as they are):"] + \
+        [f"  {a.symbol} by {a.scale:.6g}: {a.market_first:,.2f} is {a.entry_price:,.2f}" for a in r.assets]
+
+
+def _market(a, symbol: str = "") -> list[str]:
+    """First / last market price and change of one asset (``a``: an asset of a replay, or the replay itself)."""
+    return [_row(f"{symbol} market price, first / last" if symbol else "Market price, first / last",
+                 f"{a.market_first:,.2f} / {a.market_last:,.2f}"),
+            _row(f"{symbol} price change" if symbol else "Price change", signed_pct(a.market_last / a.market_first - 1))]
+
+
 def replay_to_dict(r) -> dict:
     """JSON-ready dict of a replay; per-step series only if the replay kept them."""
     doc = dataclasses.asdict(r)
@@ -252,7 +269,8 @@ def replay_to_dict(r) -> dict:
 
 
 def plot_replay(r, path) -> None:
-    """Save the replayed prices and the P&L of each part as .png or .svg (from ``r.plot``)."""
+    """Save the market prices (several: each over its first) and the P&L of each part as .png or .svg
+    (from ``r.plot``)."""
     ext = os.path.splitext(os.fspath(path))[1].lower()
     import matplotlib
 
@@ -262,8 +280,15 @@ def plot_replay(r, path) -> None:
     series = r.plot
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True, height_ratios=(1, 1.4))
     try:
-        top.plot(series.days, series.market_prices, color="black", linewidth=1)
-        top.set_ylabel("Market price")
+        if len(series.assets) > 1:  # on one axis: each relative to its first price
+            for asset in series.assets:
+                first = asset.market_prices[0]
+                top.plot(series.days, [p / first for p in asset.market_prices], linewidth=1, label=asset.symbol)
+            top.set_ylabel("Market price / first")
+            top.legend(fontsize="small")
+        else:
+            top.plot(series.days, series.market_prices, color="black", linewidth=1)
+            top.set_ylabel("Market price")
         top.set_title("Replay of real prices")
         for label, values, style in (("Hold the tokens", series.hold_pnl, ":"),
                                      ("Pool alone, with fees", series.pool_pnl, "--"),

@@ -333,3 +333,144 @@ def test_the_text_table_shows_each_curve_at_its_own_ratio(capsys):
     assert main(["simulate", straddle, "--paths", "50", "--workers", "1"]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("2.00 "))
     assert f"{100 * at_two:.2f}%" in row.split()[5]
+
+
+# ------------------------------------------------------- a replay on two assets
+TWO = str(SPECS / "btc-eth-v2-two-shorts.hedge")
+BTC = ETH.with_name("BTC-USD-daily.csv")
+
+
+def two_files(tmp_path, btc_rows, eth_rows):
+    days = [f"2024-01-{d:02d}" for d in range(1, 32)]
+    return (write_csv(tmp_path / "btc.csv", [(days[i], p) for i, p in btc_rows]),
+            write_csv(tmp_path / "eth.csv", [(days[i], p) for i, p in eth_rows]))
+
+
+def test_two_assets_replay_with_a_series_each(tmp_path, capsys):
+    # BTC 60,000 -> 66,000 (a = 1.1), ETH 3,000 -> 2,700 (b = 0.9): the pool's v2 value is
+    # 20,000 sqrt(ab) = 19,899.75 before fees; holding 1/6 WBTC and 10/3 ETH makes 1,000 - 1,000 = 0.
+    btc, eth = two_files(tmp_path, [(0, 60_000), (1, 63_000), (2, 66_000)], [(0, 3_000), (1, 2_850), (2, 2_700)])
+    assert main(["simulate", TWO, "--prices", f"WBTC={btc}", "--prices", f"eth={eth}", "--format", "json",
+                 "--per-step"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    replay = json.loads(captured.out)["replay"]
+    assert [(a["symbol"], a["scale"], a["market_last"]) for a in replay["assets"]] == [
+        ("BTC", 1.0, 66_000.0), ("ETH", 1.0, 2_700.0)]
+    assert replay["hold_pnl"] == pytest.approx(0.0, abs=1e-9)
+    assert replay["pool_pnl"] - replay["fees"] == pytest.approx(20_000 * ((1.1 * 0.9) ** 0.5 - 1))  # -100.25
+    steps = replay["steps"]
+    assert [a["prices"] for a in steps["assets"]] == [[60_000, 63_000, 66_000], [3_000, 2_850, 2_700]]
+    assert main(["simulate", TWO, "--prices", f"BTC={btc}", "--prices", f"ETH={eth}"]) == 0
+    out = capsys.readouterr().out
+    assert "BTC market price, first / last    60,000.00 / 66,000.00" in out and "ETH price change" in out
+
+
+def test_rows_at_times_another_series_lacks_are_skipped_and_warned(tmp_path, capsys):
+    btc, eth = two_files(tmp_path, [(0, 60_000), (1, 61_000), (2, 62_000), (3, 63_000)],
+                         [(0, 3_000), (2, 3_100), (3, 3_200)])
+    assert main(["simulate", TWO, "--prices", f"BTC={btc}", "--prices", f"ETH={eth}", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert f"hedgec: warning: {btc}: skipped 1 rows at times another series lacks" in captured.err
+    replay = json.loads(captured.out)["replay"]
+    assert replay["rows"] == 3 and replay["uneven_steps"] and [a["unaligned_rows"] for a in replay["assets"]] == [1, 0]
+
+
+def test_window_and_missing_rows_apply_to_every_series(tmp_path, capsys):
+    btc, eth = two_files(tmp_path, [(d, 60_000 + 100 * d) for d in range(10)],
+                         [(d, "null" if d == 4 else 3_000 + 10 * d) for d in range(10)])
+    args = ["simulate", TWO, "--prices", f"BTC={btc}", "--prices", f"ETH={eth}", "--from", "2024-01-03",
+            "--to", "2024-01-07", "--format", "json"]
+    assert main(args) == 2
+    assert f"{eth}:6: no price ('null')" in capsys.readouterr().err
+    assert main(args + ["--skip-missing"]) == 0
+    captured = capsys.readouterr()
+    assert "skipped 1 rows without a price (lines 6)" in captured.err
+    assert "skipped 1 rows at times another series lacks" in captured.err  # BTC's 2024-01-05
+    replay = json.loads(captured.out)["replay"]
+    assert (replay["first"], replay["last"], replay["rows"]) == ("2024-01-03", "2024-01-07", 4)
+    assert [a["market_first"] for a in replay["assets"]] == [60_200.0, 3_020.0]
+
+
+@pytest.mark.parametrize("prices, words", [
+    (["{btc}"], "holds BTC and ETH: one price series cannot replay it; name each series:"
+                " --prices BTC=CSV --prices ETH=CSV"),
+    (["BTC={btc}"], "--prices gives no series for ETH: add --prices ETH=CSV"),
+    (["BTC={btc}", "SOL={eth}"], "holds no SOL; its assets are BTC and ETH: --prices BTC=CSV --prices ETH=CSV"),
+    (["BTC={btc}", "WBTC={btc}", "ETH={eth}"], "--prices gives BTC twice"),
+    (["BTC=", "ETH={eth}"], "--prices BTC= names no file: --prices BTC=CSV"),
+    ([""], "--prices takes a CSV file (or SYMBOL=CSV for a strategy on several assets), not ''"),
+])
+def test_two_asset_price_arguments_are_checked(tmp_path, capsys, prices, words):
+    btc, eth = two_files(tmp_path, [(0, 60_000), (1, 61_000)], [(0, 3_000), (1, 3_100)])
+    args = [arg for value in prices for arg in ("--prices", value.format(btc=btc, eth=eth))]
+    assert main(["simulate", TWO] + args) == 2
+    one_error_line(capsys, words)
+
+
+def test_two_assets_without_two_common_rows_exit_2(tmp_path, capsys):
+    btc, eth = two_files(tmp_path, [(0, 60_000), (1, 61_000)], [(1, 3_000), (2, 3_100)])
+    assert main(["simulate", TWO, "--prices", f"BTC={btc}", "--prices", f"ETH={eth}"]) == 2
+    one_error_line(capsys, "cannot simulate", "have 1 time in common in the window; a replay needs at least two")
+
+
+def test_a_one_asset_strategy_takes_a_named_series_too(tmp_path, capsys):
+    csv = write_csv(tmp_path / "eth.csv", [(i, 3000 - 100 * i) for i in range(5)])
+    assert main(["simulate", V2, "--prices", csv]) == 0
+    bare = capsys.readouterr().out
+    assert main(["simulate", V2, "--prices", f"WETH={csv}"]) == 0
+    assert capsys.readouterr().out == bare
+    assert main(["simulate", V2, "--prices", f"BTC={csv}"]) == 2
+    one_error_line(capsys, "holds no BTC; its assets are ETH: --prices ETH=CSV")
+    assert main(["simulate", V2, "--prices", csv, "--prices", f"ETH={csv}"]) == 2
+    one_error_line(capsys, "holds one asset, ETH: give --prices once")
+
+
+@pytest.mark.skipif(not ETH.exists(), reason="shared price data not present")
+def test_the_bundled_two_asset_example_replays_the_bundled_data(capsys):
+    # no --from: from the first date both files have (ETH's first, 2015-08-07), for the 90-day horizon
+    assert main(["simulate", TWO, "--prices", f"BTC={BTC}", "--prices", f"ETH={ETH}", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    replay = json.loads(captured.out)["replay"]
+    assert (replay["first"], replay["last"], replay["rows"]) == ("2015-08-07", "2015-11-05", 91)
+    (btc, eth) = replay["assets"]
+    assert (btc["symbol"], btc["market_first"], eth["market_first"]) == ("BTC", 279.584991, 2.77212)
+    a, b = btc["market_last"] / btc["market_first"], eth["market_last"] / eth["market_first"]
+    # 10,000 USDC of each token held; the v2 pool at 20,000 sqrt(ab), fees on top
+    assert replay["hold_pnl"] == pytest.approx(10_000 * (a - 1) + 10_000 * (b - 1))
+    assert replay["pool_pnl"] - replay["fees"] == pytest.approx(20_000 * ((a * b) ** 0.5 - 1))
+    assert "is it the price of BTC?" in captured.err and "is it the price of ETH?" in captured.err
+    assert main(["simulate", TWO, "--prices", f"BTC={BTC}", "--prices", f"ETH={ETH}", "--from", "2021-05-01"]) == 0
+    captured = capsys.readouterr()
+    assert "Replay: 90 daily steps from 2021-05-01 to 2021-07-30" in captured.out
+    assert "  BTC by 1.03756: 57,828.05 is 60,000.00" in captured.out and captured.err == ""
+
+
+@pytest.mark.parametrize("name", ["eth-usdc-v2-straddle", "eth-usdc-v2-aave-borrow"])
+def test_absolute_prices_open_loans_and_options_at_the_first_price(tmp_path, capsys, name):
+    # v2, notional-keeping perps and loans, and options at the same moneyness and notional are
+    # scale-free: a series at 2,000 replayed as it is gives the P&L of the same series scaled to 3,000
+    csv = write_csv(tmp_path / "p.csv", [(i * 86400, 2000 + 60 * i - 3 * i * i) for i in range(30)])
+    figures = []
+    for extra in ([], ["--absolute-prices"]):
+        assert main(["simulate", str(SPECS / f"{name}.hedge"), "--prices", csv, "--format", "json"] + extra) == 0
+        replay = json.loads(capsys.readouterr().out)["replay"]
+        figures.append([replay[k] for k in ("pool_pnl", "perp_pnl", "option_pnl", "hold_pnl", "net_pnl")])
+    assert figures[0][2] != 0 or name.endswith("borrow")
+    assert figures[1] == pytest.approx(figures[0], rel=1e-9, abs=1e-6)
+
+
+def test_two_pools_replay_each_on_its_own_asset(tmp_path, capsys):
+    # eth_lp 10,000 USDC at 2,000, btc_lp 40,000 USDC at 40,000 (v2): ETH x 1.21, BTC x 0.81 leave the
+    # pools at 10,000 x 1.1 + 40,000 x 0.9 before fees, and holding half of each deposit in its token
+    # makes 5,000 x 0.21 - 20,000 x 0.19 = -2,750
+    path = tmp_path / "two.hedge"
+    path.write_text(TWO_POOLS)
+    btc, eth = two_files(tmp_path, [(0, 40_000), (1, 36_000), (2, 32_400)], [(0, 2_000), (1, 2_200), (2, 2_420)])
+    assert main(["simulate", str(path), "--prices", f"ETH={eth}", "--prices", f"WBTC={btc}", "--format",
+                 "json"]) == 0
+    replay = json.loads(capsys.readouterr().out)["replay"]
+    assert [a["symbol"] for a in replay["assets"]] == ["BTC", "ETH"]
+    assert replay["hold_pnl"] == pytest.approx(-2_750.0)
+    assert replay["pool_pnl"] - replay["fees"] == pytest.approx(10_000 * 0.1 - 40_000 * 0.1)
+    assert replay["deposit"] == 50_000.0

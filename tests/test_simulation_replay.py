@@ -265,3 +265,187 @@ def test_plot_series_of_a_long_replay_is_thinned_and_ends_on_the_last_row(tmp_pa
     assert stride > 1 and 9001 % stride and kept == list(range(0, 9002, stride)) + [9001]
     report.plot_replay(result, tmp_path / "replay.svg")
     assert (tmp_path / "replay.svg").stat().st_size > 1000
+
+
+# ------------------------------------------------------- several assets
+from hedgec.simulation.config import AssetSpec  # noqa: E402
+from hedgec.simulation.replay import Bar, align  # noqa: E402
+
+BTC = ETH.with_name("BTC-USD-daily.csv")
+
+
+def wbtc_eth(fee_apr=0.0, funding=0.0, btc_collateral=10_000.0):
+    """20,000 USDC in a WBTC/ETH v2 pool at 60,000 / 3,000 (1/6 WBTC and 10/3 ETH), a short per token."""
+    def short(asset, size, collateral):
+        return PerpSpec("short", size, collateral, mmf=0.03, liquidation_fee=0.015, funding_apr=funding,
+                        name=f"{asset.lower()}_hedge", asset=asset, hedges="lp")
+
+    return SimConfig(pools=(PoolSpec("v2", 20_000.0, 20.0, fee_apr=fee_apr, name="lp", asset="BTC", quote="ETH"),),
+                     assets=(AssetSpec("BTC", 60_000.0, 0.55), AssetSpec("ETH", 3_000.0, 0.6)),
+                     perps=(short("BTC", 1 / 6, btc_collateral), short("ETH", 10 / 3, 10_000.0)),
+                     horizon_days=3.0, steps=3)
+
+
+# market prices at half (BTC) and a third (ETH) of the strategy's: replayed at 60,000 / 3,000 and after
+BTC_ROWS = [30_000.0, 33_000.0, 27_000.0, 31_500.0]
+ETH_ROWS = [1_000.0, 900.0, 1_100.0, 1_200.0]
+
+
+def v2_value(btc, eth):
+    """A v2 pool's value in USDC: 2 sqrt(k pA pB), k = 1/6 x 10/3 WBTC x ETH."""
+    return 2 * np.sqrt(1 / 6 * 10 / 3 * btc * eth)
+
+
+def test_two_asset_replay_matches_hand_computed_figures():
+    series = {"BTC": bars_from_prices(BTC_ROWS), "ETH": bars_from_prices(ETH_ROWS)}
+    result = replay(wbtc_eth(fee_apr=0.0365, funding=0.0365), series, keep_steps=True)
+    btc = [2 * p for p in BTC_ROWS]  # 60,000, 66,000, 54,000, 63,000
+    eth = [3 * p for p in ETH_ROWS]  # 3,000, 2,700, 3,300, 3,600
+    assert [(a.symbol, a.scale, a.market_first, a.market_last, a.entry_price) for a in result.assets] == [
+        ("BTC", 2.0, 30_000.0, 31_500.0, 60_000.0), ("ETH", 3.0, 1_000.0, 1_200.0, 3_000.0)]
+    assert (result.market_first, result.scale, result.entry_price) == (30_000.0, 2.0, 60_000.0)  # the first asset
+    assert v2_value(btc[0], eth[0]) == pytest.approx(20_000.0)
+    # fees: 3.65% a year for a day is 1e-4 of the pool's value after each step's prices
+    fees = sum(v2_value(b, e) for b, e in zip(btc[1:], eth[1:])) * 1e-4  # 6.2249
+    assert result.fees == pytest.approx(fees, rel=1e-12)
+    assert result.pool_pnl == pytest.approx(v2_value(btc[-1], eth[-1]) - 20_000.0 + fees, rel=1e-12)  # 2,456.17
+    # each short: -size x (p3 - p0), plus the funding it receives, size x p x 1e-4 a step
+    funding = (sum(btc[1:]) / 6 + sum(eth[1:]) * 10 / 3) * 1e-4  # 3.05 + 3.20
+    assert result.funding_paid == pytest.approx(-funding, rel=1e-12)
+    assert result.perp_pnl == pytest.approx(-(btc[-1] - btc[0]) / 6 - (eth[-1] - eth[0]) * 10 / 3 + funding,
+                                            rel=1e-12)  # -2,493.75
+    assert result.hold_pnl == pytest.approx((btc[-1] - btc[0]) / 6 + (eth[-1] - eth[0]) * 10 / 3)  # 2,500
+    steps = result.steps
+    assert [a.symbol for a in steps.assets] == ["BTC", "ETH"]
+    assert steps.assets[0].prices == tuple(btc) and steps.assets[1].prices == tuple(eth)
+    assert steps.assets[1].market_prices == tuple(ETH_ROWS) and steps.market_prices == tuple(BTC_ROWS)
+    assert steps.pool_pnl[1] == pytest.approx(v2_value(btc[1], eth[1]) - 20_000.0 + v2_value(btc[1], eth[1]) * 1e-4)
+    assert not result.liquidated and result.rows == 4 and not result.uneven_steps
+
+
+def test_two_asset_replay_equals_the_engine_fed_the_same_prices():
+    from hedgec.simulation import simulate_prices
+
+    config = wbtc_eth(fee_apr=0.12, funding=0.08)
+    btc = [60_000.0, 64_000.0, 57_000.0, 61_000.0]
+    eth = [3_000.0, 3_150.0, 2_600.0, 3_400.0]
+    result = replay(config, {"ETH": bars_from_prices(eth), "BTC": bars_from_prices(btc)})
+    engine = simulate_prices(config, np.array([[btc], [eth]]))
+    assert result.pool_pnl == pytest.approx(engine.pool_pnl[0] + engine.fees[0], rel=1e-12)
+    assert result.perp_pnl == pytest.approx(engine.perp_pnl[0], rel=1e-12)
+    assert result.funding_paid == pytest.approx(engine.funding[0], rel=1e-12)
+    assert result.net_pnl == pytest.approx(engine.net[0], abs=1e-8)
+
+
+def test_one_asset_replay_equals_the_engine_fed_the_same_prices():
+    from hedgec.simulation import simulate_prices
+
+    prices = [3_000.0, 3_300.0, 2_700.0, 2_950.0]
+    result = replay(v2_hedge(), bars_from_prices(prices))
+    engine = simulate_prices(dataclasses_replace(v2_hedge(), horizon_days=3.0, steps=3), np.array([prices]))
+    assert result.pool_pnl == pytest.approx(engine.pool_pnl[0] + engine.fees[0], rel=1e-12)
+    assert result.perp_pnl == pytest.approx(engine.perp_pnl[0], rel=1e-12)
+
+
+def dataclasses_replace(config, **changes):
+    import dataclasses
+
+    return dataclasses.replace(config, **changes)
+
+
+def test_series_are_aligned_on_their_common_times():
+    day = 86400.0
+    btc = [Bar(d * day, f"d{d}", p, line=d + 2) for d, p in enumerate([60_000.0, 61_000.0, 59_000.0, 62_000.0])]
+    eth = [Bar(-day, "d-1", 2_900.0, line=2)] + \
+        [Bar(d * day, f"d{d}", p, line=d + 3) for d, p in ((0, 3_000.0), (1, 3_100.0), (3, 3_200.0), (4, 3_300.0))]
+    rows = list(align([btc, eth]))
+    assert [tuple(bar.label for bar in row) for row in rows] == [("d0", "d0"), ("d1", "d1"), ("d3", "d3")]
+    result = replay(wbtc_eth(), {"BTC": btc, "ETH": eth})
+    # BTC's d2 is left out (counted); ETH's d-1 is before the first common time, d4 after the last: not counted
+    assert [a.unaligned_rows for a in result.assets] == [1, 0]
+    assert result.rows == 3 and result.uneven_steps and result.span_days == 3.0
+    assert (result.first, result.last) == ("d0", "d3")
+    assert result.hold_pnl == pytest.approx(2_000 / 6 + 200 * 10 / 3)
+    # the span counts from the first common time: two days keep d0 and d1 only
+    assert [row[0].label for row in align([btc, eth], span=2 * day)] == ["d0", "d1"]
+
+
+def test_too_few_common_times_and_missing_series_are_refused_in_words():
+    from hedgec.simulation.engine import SimulationError
+
+    btc = bars_from_prices([60_000.0, 61_000.0])
+    late = [Bar(b.time + 86400.0, b.label, 3_000.0) for b in bars_from_prices([1.0, 1.0])]
+    with pytest.raises(SimulationError, match="have 1 time in common in the window; a replay needs at least two"):
+        replay(wbtc_eth(), {"BTC": btc, "ETH": late})
+    with pytest.raises(SimulationError, match="one price series cannot replay it"):
+        replay(wbtc_eth(), btc)
+    with pytest.raises(SimulationError, match="no series for ETH.*assets are BTC, ETH"):
+        replay(wbtc_eth(), {"BTC": btc})
+
+
+def test_absolute_prices_open_every_asset_at_its_first_price():
+    series = {"BTC": bars_from_prices(BTC_ROWS), "ETH": bars_from_prices(ETH_ROWS)}
+    scaled = replay(wbtc_eth(funding=0.08), series)
+    absolute = replay(wbtc_eth(funding=0.08), series, absolute=True, keep_steps=True)
+    assert [(a.scale, a.entry_price) for a in absolute.assets] == [(1.0, 60_000.0), (1.0, 3_000.0)]
+    assert absolute.steps.assets[0].prices == tuple(BTC_ROWS)
+    # opened at 30,000 / 1,000: the same deposit (1/3 WBTC and 10 ETH), shorts keeping their notional
+    assert absolute.hold_pnl == pytest.approx(1_500 / 3 + 200 * 10)
+    assert absolute.perp_pnl == pytest.approx(-1_500 / 3 - 200 * 10 + 0.08 / 365 * (
+        sum(BTC_ROWS[1:]) / 3 + sum(ETH_ROWS[1:]) * 10), rel=1e-12)
+    # v2 and notional-keeping shorts are scale-free: the same P&L as scaled
+    for name in ("pool_pnl", "perp_pnl", "hold_pnl"):
+        assert getattr(absolute, name) == pytest.approx(getattr(scaled, name), rel=1e-12)
+
+
+def test_each_short_is_tested_within_the_bar_at_its_own_asset():
+    # BTC short 1/6 on 1,000 USDC at 60,000, mmf 3%: Q = 11,000, liquidated above 11,000 x 6 / 1.03 = 64,077.67.
+    # A BTC bar closing at 61,000 with a high of 65,000 crosses it: equity 0.03 x p_L / 6 = 320.39, less the
+    # 1.5% fee, 160.19. ETH has no high / low: its short is tested at its close.
+    config = wbtc_eth(btc_collateral=1_000.0)
+    btc = [Bar(0.0, "d0", 60_000.0, 60_500.0, 59_500.0), Bar(86400.0, "d1", 61_000.0, 65_000.0, 60_000.0),
+           Bar(172800.0, "d2", 60_000.0, 61_000.0, 59_000.0)]
+    eth = bars_from_prices([3_000.0, 3_100.0, 2_900.0])
+    result = replay(config, {"BTC": btc, "ETH": eth})
+    p_liq = 11_000 * 6 / 1.03
+    assert result.high_low and result.liquidation_step == 1 and result.liquidation_at == "d1"
+    assert result.perp_pnl == pytest.approx(0.015 * p_liq / 6 - 1_000 - 10 / 3 * (2_900 - 3_000))
+    closes_only = replay(config, {"BTC": [Bar(b.time, b.label, b.close) for b in btc], "ETH": eth})
+    assert not closes_only.liquidated
+
+
+def test_two_asset_report_names_each_asset():
+    series = {"BTC": bars_from_prices(BTC_ROWS), "ETH": bars_from_prices(ETH_ROWS)}
+    text = report.format_replay(replay(wbtc_eth(), series))
+    assert "  BTC by 2: 30,000.00 is 60,000.00\n  ETH by 3: 1,000.00 is 3,000.00\n" in text
+    assert "BTC market price, first / last    30,000.00 / 31,500.00\n" in text
+    assert "ETH price change                           +20.00%\n" in text and "Market price" not in text
+    doc = json.loads(json.dumps(report.replay_to_dict(replay(wbtc_eth(), series, absolute=True))))
+    assert [a["symbol"] for a in doc["assets"]] == ["BTC", "ETH"] and doc["assets"][1]["market_last"] == 1_200.0
+    assert "(entry price in the strategy):\n  BTC 30,000.00 (60,000.00)\n" in \
+        report.format_replay(replay(wbtc_eth(), series, absolute=True))
+
+
+def test_two_asset_plot_draws_each_asset(tmp_path):
+    pytest.importorskip("matplotlib")
+    series = {"BTC": bars_from_prices(BTC_ROWS), "ETH": bars_from_prices(ETH_ROWS)}
+    result = replay(wbtc_eth(), series, keep_plot=True)
+    assert [a.symbol for a in result.plot.assets] == ["BTC", "ETH"]
+    report.plot_replay(result, tmp_path / "two.svg")
+    svg = (tmp_path / "two.svg").read_text()
+    assert all(f"<!-- {text} -->" in svg for text in ("Market price / first", "BTC", "ETH"))  # labels as comments
+
+
+def test_the_two_asset_replay_holds_flat_memory(tmp_path):
+    def peak(rows):
+        files = {s: minute_file(tmp_path, rows, price=lambda i, p=p: p + (i % 50), name=f"{s}{rows}.csv")
+                 for s, p in (("BTC", 60_000.0), ("ETH", 3_000.0))}
+        tracemalloc.start()
+        try:
+            replay(wbtc_eth(), {s: read_bars(f) for s, f in files.items()})
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(1000), peak(15_000)
+    assert large < small * 1.25 + 50_000, (small, large)
