@@ -12,6 +12,7 @@ frame after a malformed one; a burst of edits is checked once, at its end.
 """
 from __future__ import annotations
 
+import os
 import re
 
 from hedgec.compiler import schema
@@ -371,6 +372,16 @@ def serve_stdio(server, stdin=None, stdout=None) -> None:
 DEBOUNCE_SECONDS = 0.15  # a burst of edits closer than this is checked once, at its end
 
 
+def _version(path: str):
+    """A file's modification time and size, or None where it cannot be read:
+    a catalog overlay edited while the server runs is read again."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def build_server():
     """A pygls LanguageServer with hedgec's features registered."""
     import logging
@@ -383,26 +394,34 @@ def build_server():
 
     log = logging.getLogger("hedgec.lsp")
     server = LanguageServer("hedgec", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
-    catalogs: dict = {}
-    checked: dict[str, tuple[str, object]] = {}  # uri -> (text, CheckResult) of the last check
+    catalogs: dict = {}  # (overlay files, their versions) -> (catalog, what is wrong with the overlays)
+    checked: dict[str, tuple[tuple, object]] = {}  # uri -> ((text, settings), CheckResult) of the last check
     pending: dict = {}  # uri -> the timer of a debounced check
 
     def settings_for(path: str):
+        """(settings, catalog, what is wrong with them or None) for a document,
+        as the files are now: the server runs on while settings and catalog
+        files are added and edited. Wrong settings or catalog overlays leave the
+        defaults in their place, and the editor is told (publish)."""
         from pathlib import Path
 
         from hedgec.compiler.catalog import CatalogError, load_catalog
-        from hedgec.compiler.config import Config, ConfigError, find_config_file, load_config
+        from hedgec.compiler.config import Config, ConfigError, find_config_file, forget_settings_files, load_config
 
+        forget_settings_files()
+        problem = None
         try:
             config = load_config(find_config_file(Path(path)))
-        except (ConfigError, OSError):
-            config = Config()
-        if config.catalogs not in catalogs:
+        except ConfigError as err:
+            config, problem = Config(), str(err)
+        key = (config.catalogs, tuple(_version(c) for c in config.catalogs))
+        if key not in catalogs:
             try:
-                catalogs[config.catalogs] = load_catalog(config.catalogs)
-            except CatalogError:
-                catalogs[config.catalogs] = load_catalog()
-        return config, catalogs[config.catalogs]
+                catalogs[key] = load_catalog(config.catalogs), None
+            except CatalogError as err:
+                catalogs[key] = load_catalog(), str(err)
+        catalog, catalog_problem = catalogs[key]
+        return config, catalog, problem or catalog_problem
 
     def path_of(uri: str) -> str:
         return to_fs_path(uri) or uri
@@ -415,12 +434,13 @@ def build_server():
         from hedgec.compiler.pipeline import check_text
 
         document = server.workspace.get_text_document(uri)
-        text, result = checked.get(uri, (None, None))
-        if result is None or text != document.source:
-            config, catalog = settings_for(path_of(uri))
+        config, catalog, problem = settings_for(path_of(uri))
+        seen, result = checked.get(uri, (None, None))
+        now = (document.source, config, id(catalog))  # catalogs live as long as the server: ids stay theirs
+        if result is None or seen != now:
             result = check_text(document.source, path_of(uri), config, catalog)
-            checked[uri] = (document.source, result)
-        return result
+            checked[uri] = (now, result)
+        return result, problem
 
     def publish(uri: str) -> None:
         """Publish the document's diagnostics; if checking fails, one diagnostic saying so."""
@@ -428,7 +448,14 @@ def build_server():
         document = server.workspace.get_text_document(uri)
         lines = document.source.split("\n")
         try:
-            found = [lsp_diagnostic(d, types, lines, units_of(document)) for d in check(uri).diagnostics]
+            result, problem = check(uri)
+            found = [lsp_diagnostic(d, types, lines, units_of(document)) for d in result.diagnostics]
+            if problem is not None:
+                found.insert(0, types.Diagnostic(
+                    range=types.Range(start=types.Position(line=0, character=0),
+                                      end=types.Position(line=0, character=0)),
+                    message=f"hedgec cannot use its settings, so this file is checked with the defaults: {problem}",
+                    severity=types.DiagnosticSeverity.Error, source="hedgec"))
         except Exception as err:  # a bug in hedgec: the editor still hears of it, and stale diagnostics go
             log.exception("checking %s failed", uri)
             found = [types.Diagnostic(
@@ -485,7 +512,7 @@ def build_server():
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", "="]))
     def completion(ls, params: types.CompletionParams):
         document = server.workspace.get_text_document(params.text_document.uri)
-        _, catalog = settings_for(path_of(params.text_document.uri))
+        _, catalog, _ = settings_for(path_of(params.text_document.uri))
         kinds = {"key": types.CompletionItemKind.Property, "block": types.CompletionItemKind.Class,
                  "value": types.CompletionItemKind.Value, "reference": types.CompletionItemKind.Reference}
         _, line, column = position_in(document, params.position)
@@ -508,7 +535,7 @@ def build_server():
         document = server.workspace.get_text_document(params.text_document.uri)
         _, line, column = position_in(document, params.position)
         try:
-            result = check(params.text_document.uri)
+            result, _ = check(params.text_document.uri)
         except Exception:  # no figures, but the key documentation still shows
             log.exception("checking %s failed", params.text_document.uri)
             result = None
@@ -547,7 +574,7 @@ def build_server():
         lines = document.source.split("\n")
         first, last = params.range.start.line, params.range.end.line
         actions = []
-        for title, line, start, end, new_text in quick_fixes(document.source, check(uri).diagnostics):
+        for title, line, start, end, new_text in quick_fixes(document.source, check(uri)[0].diagnostics):
             if not first <= line <= last:
                 continue
             edit = types.TextEdit(range=client_range(document, lines, line, start, end), new_text=new_text)

@@ -115,6 +115,13 @@ def find_config_file(start: Path) -> Path | None:
     return _settings_above(folder.resolve())
 
 
+def forget_settings_files() -> None:
+    """Look for settings files afresh: a process that runs on while files are
+    added and removed (the language server, a Python session) calls this
+    before each check. A file that is edited is read again anyway (load_config)."""
+    _settings_above.cache_clear()
+
+
 @functools.lru_cache(maxsize=256)
 def _settings_above(folder: Path) -> Path | None:
     """The nearest settings file in `folder` or above; cached per folder, since
@@ -137,11 +144,21 @@ def _has_section(path: Path) -> bool:
         return True
 
 
-@functools.lru_cache(maxsize=64)
 def load_config(path: Path | None) -> Config:
-    """The settings in `path` (a pyproject.toml or hedgec.toml), or defaults."""
+    """The settings in `path` (a pyproject.toml or hedgec.toml), or defaults;
+    read once per version of the file (its modification time and size)."""
     if path is None:
         return Config()
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None  # reading it says why
+    return _read_config(path, version)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_config(path: Path, version) -> Config:
     import tomllib
 
     try:

@@ -73,10 +73,12 @@ class Simulation:
 
 
 def check_file(path: str | os.PathLike) -> Result:
-    """Check a .hedge file with the settings found above it."""
+    """Check a .hedge file with the settings found above it (as they are now:
+    a settings file added, removed or edited since the last call counts)."""
     from hedgec.compiler import pipeline
-    from hedgec.compiler.config import ConfigError, find_config_file, load_config
+    from hedgec.compiler.config import ConfigError, find_config_file, forget_settings_files, load_config
 
+    forget_settings_files()
     try:
         config = load_config(find_config_file(Path(path)))
     except ConfigError as err:

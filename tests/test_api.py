@@ -123,3 +123,18 @@ def test_a_strategy_with_errors_compiles_to_nothing():
         hedgec.simulate(broken, paths=10)
     assert [d.code for d in caught.value.diagnostics] == ["H107"]
     assert "b.hedge:" in str(caught.value)
+
+
+def test_check_file_reads_the_settings_as_they_are_now(tmp_path):
+    """A Python session runs on while its settings are added and edited."""
+    path = tmp_path / "s.hedge"
+    path.write_text((SPECS / "eth-usdc-v2-neutral.hedge").read_text().replace("leverage   = 1x", "leverage   = 5x"))
+    codes = lambda: {d.code for d in hedgec.check_file(path).diagnostics}  # noqa: E731
+    assert "H305" in codes()
+    (tmp_path / "hedgec.toml").write_text("[thresholds]\nadvised-max-leverage = 10\n")
+    assert "H305" not in codes()
+    (tmp_path / "hedgec.toml").write_text("[thresholds]\nadvised-max-leverage = 2\n")
+    assert "H305" in codes()
+    (tmp_path / "hedgec.toml").write_text("[thresholds]\nadvised-max-leverage = 0\n")
+    with pytest.raises(hedgec.HedgecError, match="advised-max-leverage"):
+        hedgec.check_file(path)

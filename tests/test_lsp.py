@@ -355,3 +355,42 @@ def test_frames_split_and_recover():
     assert (body, rest) == (good, b"Con") and "ran past the next frame" in problem
     body, rest, problem = lsp_server.next_frame(b"Content-Length: 99999\r\n\r\n{" + frame(good)[:-1])
     assert (body, rest) == (None, frame(good)[:-1]) and "ran past the next frame" in problem
+
+
+def test_settings_are_read_as_they_are_now_and_wrong_ones_are_shown(tmp_path):
+    """The server runs for hours: a settings file added, edited or broken beside
+    the document counts at the next check, and a wrong one is said, not ignored."""
+    client = Client()
+    uri = (tmp_path / "s.hedge").as_uri()
+    text = V2.replace("leverage   = 1x", "leverage   = 5x")  # H305 advises against leverage above 3x
+    codes = lambda: [d["code"] for d in client.published()[-1]["diagnostics"] if "code" in d]  # noqa: E731
+    client.open(text, uri)
+    assert "H305" in codes()
+    settings = tmp_path / "hedgec.toml"
+    settings.write_text("[thresholds]\nadvised-max-leverage = 10\n")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    client.open(text, uri)
+    assert "H305" not in codes()
+    settings.write_text("[thresholds]\nadvised-max-leverage = 0.5\n")  # not a leverage: the defaults, and why
+    client.open(text, uri)
+    first = client.published()[-1]["diagnostics"][0]
+    assert first["severity"] == 1 and first["range"]["start"] == {"line": 0, "character": 0}
+    assert "checked with the defaults" in first["message"] and "`advised-max-leverage` must be at least 1" in \
+        first["message"] and str(settings) in first["message"]
+    assert "H305" in codes()
+    settings.unlink()
+    client.open(text, uri)
+    assert "H305" in codes() and not any("settings" in d["message"] for d in client.published()[-1]["diagnostics"])
+
+
+def test_a_broken_catalog_overlay_is_shown_and_its_fix_read(tmp_path):
+    client = Client()
+    uri = (tmp_path / "s.hedge").as_uri()
+    overlay = tmp_path / "mine.yaml"
+    overlay.write_text("venues: [")
+    (tmp_path / "hedgec.toml").write_text('catalogs = ["mine.yaml"]\n')
+    client.open(V2, uri)
+    assert "mine.yaml" in client.published()[-1]["diagnostics"][0]["message"]
+    overlay.write_text("{}\n")
+    client.open(V2, uri)
+    assert not any("settings" in d["message"] for d in client.published()[-1]["diagnostics"])
