@@ -116,10 +116,13 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def forget_settings_files() -> None:
-    """Look for settings files afresh: a process that runs on while files are
-    added and removed (the language server, a Python session) calls this
-    before each check. A file that is edited is read again anyway (load_config)."""
+    """Look for settings files and read them afresh: a process that runs on
+    while they are added, removed and edited (the language server, a Python
+    session) calls this before each check. (load_config also reads a file
+    again once its modification time or size changes, but a file system's
+    clock may tick only every few milliseconds.)"""
     _settings_above.cache_clear()
+    _read_config.cache_clear()
 
 
 @functools.lru_cache(maxsize=256)

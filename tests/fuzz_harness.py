@@ -304,7 +304,7 @@ class Harness:
 
     def run(self, source: str | bytes, settings: str | None = None) -> None:
         """Every command on `source`, with `settings` as the folder's hedgec.toml (None: none)."""
-        from hedgec.compiler.config import _settings_above, load_config
+        from hedgec.compiler.config import forget_settings_files
 
         counts = self.counts
         counts.inputs += 1
@@ -315,8 +315,7 @@ class Harness:
             self.settings.unlink(missing_ok=True)
         else:
             self.settings.write_text(settings, "utf-8")
-        load_config.cache_clear()  # a run reads its settings once; here each input has its own
-        _settings_above.cache_clear()
+        forget_settings_files()  # a run reads its settings once; here each input has its own
         failures = len(counts.failures)
         try:
             accepted = self._check(source, data)
