@@ -107,22 +107,6 @@ def wrong_side_or_asset(ctx: Context):
                             ctx.where(perp, "side"), hint="set `side = short`")
 
 
-@PACK.check("H201")
-def nothing_to_hedge(ctx: Context):
-    """A v3 pool entered outside its range above the top holds none of the asset."""
-    pools = ctx.analysis.of_kind("pool")
-    for perp in ctx.strategy.of_kind("perp"):
-        pool = pools.get(perp.hedges.name) if perp.hedges else None
-        f = ctx.analysis.figures.get(perp.name)
-        if pool is None or pool.volatile_amount > 0 or (f is not None and price_symbol(f.asset) != price_symbol(pool.asset)):
-            continue
-        yield diag.make("H201", f"pool `{pool.name}` holds no {pool.asset} at entry: "
-                                f"{money(pool.entry_price, pool.quote)} is above its range top "
-                                f"{money(pool.range_high or 0, pool.quote)}, so a short hedges nothing and is naked",
-                        ctx.where(perp, "hedges"), hint="enter the pool inside its range, or drop the hedge",
-                        data={"required_size": 0.0, "range_high": pool.range_high})
-
-
 @PACK.check("H201", thresholds=("size-tolerance",))
 def size_off(ctx: Context):
     tolerance = ctx.threshold("size-tolerance")
