@@ -42,6 +42,20 @@ def test_the_settings_file_holds_every_threshold_at_its_default(tmp_path, capsys
     assert set(DEFAULT_THRESHOLDS) <= set(uncommented.split()) and config.thresholds == DEFAULT_THRESHOLDS
 
 
+def test_a_fresh_process_lists_every_threshold_too():
+    """Thresholds are declared when the registry is built: init builds it (a
+    test process may have built it already, so this runs in a new one)."""
+    import subprocess
+    import sys
+
+    from hedgec.compiler.registry import registry
+
+    written = subprocess.run([sys.executable, "-c", "from hedgec.cli.init import settings; print(settings())"],
+                             capture_output=True, text=True, check=True).stdout
+    listed = {line.split()[1] for line in written.splitlines() if line.startswith("# ") and " = " in line}
+    assert listed == set(registry().thresholds) | {"max-file-bytes"} and "perp-alert-share" in listed
+
+
 def test_init_never_overwrites(tmp_path, capsys):
     (tmp_path / "strategies").mkdir()
     (tmp_path / "strategies" / "starter.hedge").write_text("mine\n")
