@@ -1,4 +1,5 @@
-"""`hedgec rules` lists every diagnostic code; `hedgec explain CODE` explains one."""
+"""`hedgec rules` lists every diagnostic code; `hedgec explain CODE` explains
+one, and `hedgec explain THRESHOLD` one setting."""
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from hedgec.cli.main import EXIT_OK, UsageError
 
 def add_arguments(parser, name: str) -> None:
     if name == "explain":
-        parser.add_argument("code", help="a diagnostic code, e.g. H301")
+        parser.add_argument("code", help="a diagnostic code or its name, e.g. H301, or a threshold, e.g. size-tolerance")
     else:
         parser.add_argument("--output-format", "--format", dest="format", default="text", choices=("text", "json"))
 
@@ -38,11 +39,34 @@ def explain(code: str, rules) -> int:
     by_code = {r.code: r for r in rules}
     by_name = {r.name: r for r in rules}
     rule = by_code.get(code) or by_name.get(code.lower())
+    if rule is None and code.lower() in thresholds():
+        return explain_threshold(code.lower())
     if rule is None:
         from hedgec.compiler.diagnostics import did_you_mean
 
-        hint = did_you_mean(code, list(by_code) + list(by_name))
-        raise UsageError(f"no rule `{code}`" + (f"; {hint}" if hint else "; see `hedgec rules`"))
+        hint = did_you_mean(code, list(by_code)) or did_you_mean(code.lower(), list(by_name) + list(thresholds()))
+        raise UsageError(f"no rule or threshold `{code}`" + (f"; {hint}" if hint else "; see `hedgec rules`"))
     sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value}, {rule.group})\n\n"
                      f"{rule.summary}\n\n{rule.explain}\n")
+    return EXIT_OK
+
+
+def thresholds():
+    from hedgec.compiler.config import DEFAULT_THRESHOLDS
+    from hedgec.compiler.registry import registry
+
+    registry()  # declares them
+    return DEFAULT_THRESHOLDS
+
+
+def explain_threshold(name: str) -> int:
+    from hedgec.compiler.config import THRESHOLD_AT_MOST, THRESHOLD_DOCS, THRESHOLD_DOMAINS
+
+    values = THRESHOLD_DOMAINS[name].describe()
+    if name in THRESHOLD_AT_MOST:
+        values += f", at most `{THRESHOLD_AT_MOST[name]}`"
+    sys.stdout.write(f"{name} (threshold, default {thresholds()[name]:,.15g}; {values})\n\n"
+                     f"{THRESHOLD_DOCS[name][:1].upper()}{THRESHOLD_DOCS[name][1:]}.\n\n"
+                     f"Set it in [tool.hedgec.thresholds] of the nearest pyproject.toml or hedgec.toml:\n\n"
+                     f"    {name} = {thresholds()[name]:.15g}\n")
     return EXIT_OK

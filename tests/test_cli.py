@@ -104,7 +104,15 @@ def test_rules_and_explain():
     assert code == 0 and out.startswith("H102 unknown-key (error, structure)") and "colateral" in out
     assert run_cli("explain", "unknown-key")[0] == 0
     code, _, err = run_cli("explain", "H999")
-    assert code == 2 and "no rule `H999`" in err
+    assert code == 2 and "no rule or threshold `H999`" in err
+
+
+def test_explain_a_threshold():
+    code, out, _ = run_cli("explain", "Health-Factor-Act")
+    assert code == 0 and out.startswith("health-factor-act (threshold, default 1.1; above 1, at most 100, at most "
+                                        "`health-factor-alert`)") and "    health-factor-act = 1.1\n" in out
+    code, _, err = run_cli("explain", "size-tolerence")
+    assert code == 2 and "did you mean `size-tolerance`?" in err
 
 
 BAD_INPUTS = {
