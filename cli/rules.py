@@ -60,12 +60,9 @@ def thresholds():
 
 
 def explain_threshold(name: str) -> int:
-    from hedgec.compiler.config import THRESHOLD_AT_MOST, THRESHOLD_DOCS, THRESHOLD_DOMAINS
+    from hedgec.compiler.config import THRESHOLD_DOCS, threshold_values
 
-    values = THRESHOLD_DOMAINS[name].describe()
-    if name in THRESHOLD_AT_MOST:
-        values += f", at most `{THRESHOLD_AT_MOST[name]}`"
-    sys.stdout.write(f"{name} (threshold, default {thresholds()[name]:,.15g}; {values})\n\n"
+    sys.stdout.write(f"{name} (threshold, default {thresholds()[name]:,.15g}; {threshold_values(name)})\n\n"
                      f"{THRESHOLD_DOCS[name][:1].upper()}{THRESHOLD_DOCS[name][1:]}.\n\n"
                      f"Set it in [tool.hedgec.thresholds] of the nearest pyproject.toml or hedgec.toml:\n\n"
                      f"    {name} = {thresholds()[name]:.15g}\n")

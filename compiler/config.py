@@ -86,6 +86,12 @@ def register_threshold(name: str, default: float, doc: str, domain: Domain, at_m
         THRESHOLD_AT_MOST.setdefault(name, at_most)
 
 
+def threshold_values(name: str) -> str:
+    """What a threshold may be set to, in words: `above 0, below 1, at most `perp-act-share``."""
+    values = THRESHOLD_DOMAINS[name].describe()
+    return values + (f", at most `{THRESHOLD_AT_MOST[name]}`" if name in THRESHOLD_AT_MOST else "")
+
+
 def thresholds_problem(given: Mapping, thresholds: Mapping[str, float]) -> str | None:
     """What is wrong with the thresholds `given`, set in `thresholds` (the
     whole table, defaults included), or None: an unknown name, a value that

@@ -5,7 +5,7 @@ Regenerate with: python -m hedgec.compiler.rules.reference > docs/rules.md
 """
 from __future__ import annotations
 
-from ..config import DEFAULT_THRESHOLDS, THRESHOLD_AT_MOST, THRESHOLD_DOCS, THRESHOLD_DOMAINS
+from ..config import DEFAULT_THRESHOLDS, THRESHOLD_DOCS, threshold_values
 from ..registry import registry
 
 INTRO = """# hedgec diagnostic codes
@@ -39,10 +39,7 @@ def markdown() -> str:
     for name in sorted(DEFAULT_THRESHOLDS):
         value = DEFAULT_THRESHOLDS[name]
         shown = f"{int(value)}" if float(value).is_integer() else f"{value:g}"
-        values = THRESHOLD_DOMAINS[name].describe()
-        if name in THRESHOLD_AT_MOST:
-            values += f", at most `{THRESHOLD_AT_MOST[name]}`"
-        parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} | {values} |")
+        parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} | {threshold_values(name)} |")
     parts += ["", "## Codes\n", "| code | name | severity | summary |", "| --- | --- | --- | --- |"]
     rules = list(registry().rules.values())
     parts += [f"| {r.code} | `{r.name}` | {r.severity.value} | {r.summary} |" for r in rules]
