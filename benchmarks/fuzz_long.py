@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             for key, f in examples.items():
                 source = f.source if isinstance(f.source, str) else f.source.decode("latin-1")
                 handle.write(json.dumps({"kind": f.kind, "command": f.command, "detail": f.detail,
-                                         "count": kinds[key], "source": source}) + "\n")
+                                         "count": kinds[key], "source": source, "settings": f.settings}) + "\n")
     return 1 if total.crashes or total.hangs else 0
 
 

@@ -219,6 +219,7 @@ class Failure:
     command: list
     detail: str
     source: str | bytes
+    settings: str | None = None  # the hedgec.toml beside it, if any
 
 
 @dataclass
@@ -328,12 +329,13 @@ class Harness:
                 counts.refused += 1
         except Hang:
             counts.hangs += 1
-            counts.failures.append(Failure("hang", [], f"over {self.limit}s", source))
+            counts.failures.append(Failure("hang", [], f"over {self.limit}s", source, settings))
         counts.crashes += any(f.kind == "crash" for f in counts.failures[failures:])
 
     def _fail(self, argv, detail, source) -> None:
+        settings = self.settings.read_text("utf-8") if self.settings.exists() else None
         self.counts.failures.append(Failure("crash", [a.replace(str(self.folder), "DIR") for a in argv],
-                                            detail.replace(str(self.folder), "DIR"), source))
+                                            detail.replace(str(self.folder), "DIR"), source, settings))
 
     def _check(self, source, data: bytes) -> bool | None:
         """True when check accepts the input, False when it refuses it cleanly, None on a failure."""

@@ -112,3 +112,13 @@ def test_generated_settings_include_allowed_and_wrong_values():
         except (ConfigError, tomllib.TOMLDecodeError):
             outcomes.add("wrong")
     assert outcomes == {"allowed", "wrong"}
+
+
+def test_a_failure_keeps_the_settings_it_ran_with(monkeypatch):
+    import hedgec.targets.plan as plan
+
+    monkeypatch.setattr(plan, "build_plan", lambda *a, **k: 1 / 0)
+    harness = fuzz_harness.Harness()
+    harness.run((SPECS / "eth-usdc-v2-neutral.hedge").read_text(), "[thresholds]\nsize-tolerance = 0.1\n")
+    assert harness.counts.crashes == 1
+    assert {f.settings for f in harness.counts.failures} == {"[thresholds]\nsize-tolerance = 0.1\n"}

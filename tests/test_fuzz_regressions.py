@@ -207,3 +207,18 @@ def test_catalog_and_price_files_from_a_device_are_refused_cleanly(option):
     code, out, err = run_cli("simulate", str(SPECS / "eth-usdc-v2-neutral.hedge"), option, "/dev/zero",
                              "--paths", "10")
     assert code == 2 and err.startswith("hedgec: error: /dev/zero") and "larger than" in err, err
+
+
+@pytest.mark.parametrize("settings", ['select = ["H2"]', 'ignore = ["H1", "H7"]', None])
+def test_no_selection_passes_a_strategy_whose_figures_cannot_be_computed(settings):
+    """`price.USDC` given in place of `price.ETH`: no figures for the pool and its hedge (H115). A selection
+    skipped the check that says so, and check passed what every other command then refused."""
+    text = V2.replace("price.ETH       = 3000 USDC", "price.USDC = 3000 USDC")
+    harness = fuzz_harness.Harness()
+    harness.run(text, f"{settings}\n" if settings else None)
+    assert (harness.counts.refused, harness.counts.crashes) == (1, 0), harness.counts.failures
+    from hedgec.compiler.config import Config
+
+    config = Config(select=("H2",)) if settings and "select" in settings else Config()
+    found = check_text(text, "f.hedge", config).diagnostics
+    assert [d.code for d in found if d.severity.value == "error"] == ["H115", "H115"]

@@ -10,7 +10,10 @@ from .base import Context
 
 
 def run_rules(strategy, graph, catalog, config, analysis) -> list:
-    """The diagnostics of every check with at least one selected code."""
+    """The diagnostics of every check with at least one selected code, and of
+    every check of a code selection cannot turn off (figures that cannot be
+    computed, H115: a strategy that every other command refuses must not pass)."""
     ctx = Context(strategy, graph, catalog, config, analysis)
-    return [d for check in registry().checks if any(config.enabled(c) for c in check.codes)
+    reg = registry()
+    return [d for check in reg.checks if any(c not in reg.selectable or config.enabled(c) for c in check.codes)
             for d in check.run(ctx)]
