@@ -14,9 +14,8 @@ from hedgec.record import record
 
 from .schema import Domain
 
-
-
-# The values thresholds may take (compiler/registry.py's packs declare theirs).
+# The values thresholds may take: the rule packs (compiler/registry.py) and the
+# kinds' checklists (compiler/kinds/) declare each of theirs with one of these.
 FRACTION = Domain(low=0.0, high=1.0, high_open=True)  # a tolerance: 0 (none) up to, not including, 100%
 CHANCE = Domain(low=0.0, low_open=True, high=1.0)
 BETWEEN_ENDS = Domain(low=0.0, low_open=True, high=1.0, high_open=True)  # a point strictly between two prices
