@@ -173,6 +173,11 @@ class Model:
         self.deposit = config.deposit
         self.perps = [PerpModel(p, self.symbols.index(p.asset), entry[p.asset], self._hedged(p), self.dt)
                       for p in config.perps]
+        # what the valuations below read: deposits and entry units per pool, rows and collateral per perp
+        self.deposits = np.array([[p.spec.value] for p in self.pools]).reshape(-1, 1)
+        self.held = np.array([[p.units_held(row) for row in range(len(self.symbols))] for p in self.pools])
+        self.perp_rows = [p.row for p in self.perps]
+        self.collateral = np.array([[p.spec.collateral] for p in self.perps]).reshape(-1, 1)
         self.outlay = config.collateral + config.premiums + config.gas_cost + config.option_deposits
         self.outlay += sum(x.supplied for x in config.loans)
         self.event_step_probability = [
@@ -446,25 +451,47 @@ class PathOutcomes:
         return self.liq_step >= 0
 
 
+# The valuations of a batch's state, each in one place: `outcomes` and the
+# replay's running figures (simulation/replay.py) read them.
+
+def pool_values(model: Model, st: PathState) -> np.ndarray:
+    """Each pool's value at the current prices, before exploits and fees: (pools, paths)."""
+    return np.array([pool.value(st.prices) for pool in model.pools])
+
+
+def pool_pnls(model: Model, st: PathState, values: np.ndarray) -> np.ndarray:
+    """Each pool's `values` less its deposit, exploits included, fees not: (pools, paths)."""
+    return values * st.pool_scale - model.deposits
+
+
+def hold_pnls(model: Model, moves: np.ndarray) -> np.ndarray:
+    """What the tokens each pool was funded with gained with `moves` (price_moves): (pools, paths)."""
+    return model.held @ moves
+
+
+def price_moves(model: Model, st: PathState) -> np.ndarray:
+    """Each asset's price change since entry: (assets, paths)."""
+    return st.prices - model.entry_prices.reshape(-1, 1)
+
+
+def perp_pnls(model: Model, st: PathState) -> np.ndarray:
+    """Each perp's equity less its collateral (price, funding, fees, liquidation, exploits): (perps, paths)."""
+    equity = st.cash + st.size * st.prices[model.perp_rows] + st.residual  # each at its asset's price
+    return equity - model.collateral
+
+
 def outcomes(model: Model, st: PathState) -> PathOutcomes:
-    values = np.array([pool.value(st.prices) for pool in model.pools])
-    deposits = np.array([[pool.spec.value] for pool in model.pools])
-    moves = st.prices - model.entry_prices.reshape(-1, 1)  # price change per asset and path
-    held = np.array([[pool.units_held(row) for row in range(len(model.symbols))] for pool in model.pools])
-    hold_pnl = held @ moves  # per pool: the entry tokens' P&L
-    perp_prices = st.prices[[p.row for p in model.perps]]  # (perps, paths), each at its asset's price
-    equity = st.cash + st.size * perp_prices + st.residual
-    collateral = np.array([[p.spec.collateral] for p in model.perps]).reshape(-1, 1)
-    perp_pnls = equity - collateral
-    asset_pnl = held.sum(axis=0).reshape(-1, 1) * moves  # the pools' entry tokens, by asset
+    values, moves = pool_values(model, st), price_moves(model, st)
+    perps = perp_pnls(model, st)
+    asset_pnl = model.held.sum(axis=0).reshape(-1, 1) * moves  # the pools' entry tokens, by asset
     for i, perp in enumerate(model.perps):
-        asset_pnl[perp.row] += perp_pnls[i] + st.funding[i] + st.trade_fees[i]
+        asset_pnl[perp.row] += perps[i] + st.funding[i] + st.trade_fees[i]
     cfg = model.config
-    pool_pnls = values * st.pool_scale - deposits
+    pools = pool_pnls(model, st, values)
     return PathOutcomes(
-        pool_pnl=pool_pnls.sum(axis=0),
+        pool_pnl=pools.sum(axis=0),
         fees=st.fees.sum(axis=0),
-        perp_pnl=perp_pnls.sum(axis=0),
+        perp_pnl=perps.sum(axis=0),
         funding=st.funding.sum(axis=0),
         trade_fees=st.trade_fees.sum(axis=0),
         cover_paid=st.cover_paid.copy(),
@@ -473,9 +500,9 @@ def outcomes(model: Model, st: PathState) -> PathOutcomes:
         rebalances=st.rebalances.copy(),
         exploited=st.exploited.copy(),
         costs=cfg.premiums + cfg.gas_cost,
-        pool_pnls=pool_pnls, pool_fees=st.fees.copy(),
-        pool_il=values - (deposits + hold_pnl),
-        perp_pnls=perp_pnls, perp_funding=st.funding.copy(), perp_trade_fees=st.trade_fees.copy(),
+        pool_pnls=pools, pool_fees=st.fees.copy(),
+        pool_il=values - (model.deposits + hold_pnls(model, moves)),
+        perp_pnls=perps, perp_funding=st.funding.copy(), perp_trade_fees=st.trade_fees.copy(),
         perp_liquidated=~st.live, asset_price_pnl=asset_pnl, option_pnl=st.options.pnl(st.prices),
         loan_pnl=lending.pnl(model, st),
     )

@@ -45,7 +45,8 @@ from hedgec.record import record
 
 from . import lending
 from .config import SimConfig
-from .engine import Model, PathState, SimulationError, advance
+from .engine import (Model, PathState, SimulationError, advance, hold_pnls, perp_pnls, pool_pnls, pool_values,
+                     price_moves)
 
 TIMESTAMP_HEADER = ["timestamp", "price"]
 OHLC_HEADER = ["date", "open", "high", "low", "close", "adj close", "volume"]
@@ -493,7 +494,7 @@ def replay(config: SimConfig, bars: Iterable[Bar] | Mapping[str, Iterable[Bar]],
         market_first=assets[0].market_first, market_last=assets[0].market_last, entry_price=entry[0],
         scale=scales[0], absolute=absolute, high_low=high_low,
         pool_pnl=pool_pnl, perp_pnl=perp_pnl, hedged_pnl=pool_pnl + perp_pnl,
-        hold_pnl=track.hold(previous),
+        hold_pnl=track.hold(st),
         fees=float(st.fees[:, 0].sum()), funding_paid=float(st.funding.sum()),
         net_pnl=pool_pnl + perp_pnl + option_pnl + float(st.cover_paid[0]) - config.premiums - config.gas_cost,
         option_pnl=option_pnl,
@@ -533,25 +534,20 @@ class _Track:
 
     def __init__(self, model: Model, scales: list[float], keep_steps: bool, keep_plot: bool):
         self.model, self.scales = model, scales
-        self.perp_rows = [p.row for p in model.perps]
-        self.collateral = np.array([p.spec.collateral for p in model.perps])
         self.keep = {"all": keep_steps, "plot": keep_plot}
         self.data = {name: _Columns(len(scales)) for name, kept in self.keep.items() if kept}
         self.stride, self.count = 1, 0
         self.liquidation_at = self.liquidation_day = None
 
     def pnl(self, st: PathState) -> tuple[float, float]:
-        """(pools with fees, perps and loans) against what went in."""
-        pool = sum(float(p.value(st.prices)[0] * st.pool_scale[j, 0] + st.fees[j, 0]) - p.spec.value
-                   for j, p in enumerate(self.model.pools))
-        equity = st.cash[:, 0] + st.size[:, 0] * st.prices[self.perp_rows, 0] + st.residual[:, 0]
-        return pool, float((equity - self.collateral).sum() + lending.pnl(self.model, st)[0])
+        """(pools with fees, perps and loans) against what went in, valued as the Monte Carlo values them."""
+        model = self.model
+        pools = pool_pnls(model, st, pool_values(model, st)) + st.fees
+        return float(pools.sum()), float(perp_pnls(model, st).sum() + lending.pnl(model, st)[0])
 
-    def hold(self, row: tuple[Bar, ...]) -> float:
-        """Keeping the tokens every pool was funded with, at the row's replayed prices."""
-        prices = [bar.close * scale for bar, scale in zip(row, self.scales)]
-        return sum(p.amount0 * prices[p.asset] + (p.amount1 if p.quote is None else p.amount1 * prices[p.quote])
-                   for p in self.model.pools) - self.model.deposit
+    def hold(self, st: PathState) -> float:
+        """Keeping the tokens every pool was funded with, at the replayed prices."""
+        return float(hold_pnls(self.model, price_moves(self.model, st)).sum())
 
     def add(self, st: PathState, row: tuple[Bar, ...], days: float, last: bool = False) -> None:
         if self.liquidation_at is None and st.liq_step[0] >= 0:
@@ -573,7 +569,7 @@ class _Track:
         pool_pnl, perp_pnl = self.pnl(st)
         columns.labels.append(row[0].label)
         for column, value in ((columns.days, days), (columns.pool, pool_pnl), (columns.perp, perp_pnl),
-                              (columns.hold, self.hold(row))):
+                              (columns.hold, self.hold(st))):
             column.append(value)
         for bar, scale, market, price in zip(row, self.scales, columns.market, columns.price):
             market.append(bar.close)
