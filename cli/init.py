@@ -143,10 +143,7 @@ jobs:
 
 def settings() -> str:
     """hedgec.toml with every threshold, commented out at its default."""
-    from hedgec.compiler.config import DEFAULT_THRESHOLDS, THRESHOLD_DOCS
-    from hedgec.compiler.registry import registry
-
-    registry()  # declares the thresholds of the rules and the kinds
+    from hedgec.compiler.config import THRESHOLD_DOCS, declared_thresholds
 
     lines = ["# hedgec settings, found upward from each checked file (see docs/rules.md).",
              "[tool.hedgec]",
@@ -157,7 +154,7 @@ def settings() -> str:
              "[tool.hedgec.thresholds]",
              "# uncomment to change; the defaults are shown"]
     lines += [f"# {name} = {value:.15g}    # {THRESHOLD_DOCS.get(name, '')}".rstrip(" #")
-              for name, value in sorted(DEFAULT_THRESHOLDS.items())]
+              for name, value in sorted(declared_thresholds().items())]
     return "\n".join(lines) + "\n"
 
 

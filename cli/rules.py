@@ -38,32 +38,28 @@ def run(args) -> int:
 def explain(code: str, rules) -> int:
     by_code = {r.code: r for r in rules}
     by_name = {r.name: r for r in rules}
+    from hedgec.compiler.config import declared_thresholds
+
     rule = by_code.get(code) or by_name.get(code.lower())
-    if rule is None and code.lower() in thresholds():
+    if rule is None and code.lower() in declared_thresholds():
         return explain_threshold(code.lower())
     if rule is None:
         from hedgec.compiler.diagnostics import did_you_mean
 
-        hint = did_you_mean(code, list(by_code)) or did_you_mean(code.lower(), list(by_name) + list(thresholds()))
+        names = list(by_name) + list(declared_thresholds())
+        hint = did_you_mean(code, list(by_code)) or did_you_mean(code.lower(), names)
         raise UsageError(f"no rule or threshold `{code}`" + (f"; {hint}" if hint else "; see `hedgec rules`"))
     sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value}, {rule.group})\n\n"
                      f"{rule.summary}\n\n{rule.explain}\n")
     return EXIT_OK
 
 
-def thresholds():
-    from hedgec.compiler.config import DEFAULT_THRESHOLDS
-    from hedgec.compiler.registry import registry
-
-    registry()  # declares them
-    return DEFAULT_THRESHOLDS
-
-
 def explain_threshold(name: str) -> int:
-    from hedgec.compiler.config import THRESHOLD_DOCS, threshold_values
+    from hedgec.compiler.config import THRESHOLD_DOCS, declared_thresholds, threshold_values
 
-    sys.stdout.write(f"{name} (threshold, default {thresholds()[name]:,.15g}; {threshold_values(name)})\n\n"
+    default = declared_thresholds()[name]
+    sys.stdout.write(f"{name} (threshold, default {default:,.15g}; {threshold_values(name)})\n\n"
                      f"{THRESHOLD_DOCS[name][:1].upper()}{THRESHOLD_DOCS[name][1:]}.\n\n"
                      f"Set it in [tool.hedgec.thresholds] of the nearest pyproject.toml or hedgec.toml:\n\n"
-                     f"    {name} = {thresholds()[name]:.15g}\n")
+                     f"    {name} = {default:.15g}\n")
     return EXIT_OK

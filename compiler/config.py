@@ -55,11 +55,7 @@ class Config:
     file: str | None = None  # where the settings came from
 
     def threshold(self, name: str) -> float:
-        if name not in self.thresholds and name not in DEFAULT_THRESHOLDS:
-            from .registry import registry
-
-            registry()  # declares the rules' thresholds
-        return self.thresholds.get(name, DEFAULT_THRESHOLDS[name])
+        return self.thresholds[name] if name in self.thresholds else declared_thresholds()[name]
 
     def enabled(self, code: str) -> bool:
         if any(code.startswith(p) for p in self.ignore):
@@ -74,6 +70,16 @@ class Config:
         if problem is not None:
             raise ValueError(problem)
         return replace(self, thresholds=thresholds)
+
+
+def declared_thresholds() -> Mapping[str, float]:
+    """Every threshold, at its default. The rule packs and the kinds declare
+    theirs when the registry is built (compiler/registry.py): this builds it
+    first, so no reader sees only the few this module declares itself."""
+    from .registry import registry
+
+    registry()
+    return DEFAULT_THRESHOLDS
 
 
 def register_threshold(name: str, default: float, doc: str, domain: Domain, at_most: str | None = None) -> None:
@@ -95,12 +101,10 @@ def thresholds_problem(given: Mapping, thresholds: Mapping[str, float]) -> str |
     """What is wrong with the thresholds `given`, set in `thresholds` (the
     whole table, defaults included), or None: an unknown name, a value that
     is not a finite number or lies outside its domain, or a pair out of order."""
-    from .registry import registry
-
-    registry()  # declares the thresholds a table may set
+    known = declared_thresholds()
     for name, value in given.items():
-        if name not in DEFAULT_THRESHOLDS:
-            return f"unknown threshold `{name}`" + _did_you_mean(name, DEFAULT_THRESHOLDS)
+        if name not in known:
+            return f"unknown threshold `{name}`" + _did_you_mean(name, known)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             return f"threshold `{name}` must be a finite number, not {value!r}"
         domain = THRESHOLD_DOMAINS[name]
@@ -194,17 +198,13 @@ def _settings_table(data: dict, path: Path) -> dict:
 
 
 def config_from_table(table: dict, file: str) -> Config:
-    from .registry import registry
-
-    registry()  # declares the thresholds a table may set
-
     for key in table:
         if key not in SETTINGS_KEYS:
             raise ConfigError(file, f"unknown setting `{key}`" + _did_you_mean(key, SETTINGS_KEYS))
     given = table.get("thresholds", {})
     if not isinstance(given, dict):
         raise ConfigError(file, f"`thresholds` must be a table of numbers ([tool.hedgec.thresholds]), not {given!r}")
-    thresholds = dict(DEFAULT_THRESHOLDS)
+    thresholds = dict(declared_thresholds())
     thresholds.update((name, value) for name, value in given.items() if name in thresholds)
     problem = thresholds_problem(given, thresholds)
     if problem is not None:

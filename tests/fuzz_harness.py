@@ -162,16 +162,15 @@ SETTING_VALUES = ["-1", "0", "1", "0.5", "0.999", "1.0001", "2", "1e308", "-1e30
 def settings(rng: random.Random) -> str:
     """A hedgec.toml: thresholds (known, misspelt or unknown) with plausible and absurd values,
     sometimes a code selection or a line that is not TOML."""
-    from hedgec.compiler.config import DEFAULT_THRESHOLDS
-    from hedgec.compiler.registry import registry
+    from hedgec.compiler.config import declared_thresholds
 
-    registry()  # declares every threshold
+    known = sorted(declared_thresholds())
     lines = ["[thresholds]"]
     if rng.random() < 0.5:  # values each threshold allows, at and near its ends: every command runs with them
-        for name in rng.sample(sorted(DEFAULT_THRESHOLDS), rng.randint(1, 5)):
+        for name in rng.sample(known, rng.randint(1, 5)):
             lines.append(f"{name} = {_allowed(rng, name)!r}")
     else:
-        names = sorted(DEFAULT_THRESHOLDS) + ["size-tolerence", "bogus"]
+        names = known + ["size-tolerence", "bogus"]
         for name in rng.sample(names, rng.randint(1, 5)):
             value = rng.choice(SETTING_VALUES) if rng.random() < 0.7 else f"{rng.uniform(0, 3):.4f}"
             lines.append(f"{name} = {value}")

@@ -5,7 +5,7 @@ Regenerate with: python -m hedgec.compiler.rules.reference > docs/rules.md
 """
 from __future__ import annotations
 
-from ..config import DEFAULT_THRESHOLDS, THRESHOLD_DOCS, threshold_values
+from ..config import THRESHOLD_DOCS, declared_thresholds, threshold_values
 from ..registry import registry
 
 INTRO = """# hedgec diagnostic codes
@@ -34,10 +34,8 @@ size-tolerance = 0.10
 
 
 def markdown() -> str:
-    registry()  # declares the thresholds
     parts = [INTRO, "## Thresholds\n", "| name | default | meaning | values |", "| --- | --- | --- | --- |"]
-    for name in sorted(DEFAULT_THRESHOLDS):
-        value = DEFAULT_THRESHOLDS[name]
+    for name, value in sorted(declared_thresholds().items()):
         shown = f"{int(value)}" if float(value).is_integer() else f"{value:g}"
         parts.append(f"| `{name}` | {shown} | {THRESHOLD_DOCS.get(name, '')} | {threshold_values(name)} |")
     parts += ["", "## Codes\n", "| code | name | severity | summary |", "| --- | --- | --- | --- |"]
