@@ -12,7 +12,6 @@ frame after a malformed one; a burst of edits is checked once, at its end.
 """
 from __future__ import annotations
 
-import os
 import re
 
 from hedgec.compiler import schema
@@ -372,16 +371,6 @@ def serve_stdio(server, stdin=None, stdout=None) -> None:
 DEBOUNCE_SECONDS = 0.15  # a burst of edits closer than this is checked once, at its end
 
 
-def _version(path: str):
-    """A file's modification time and size, or None where it cannot be read:
-    a catalog overlay edited while the server runs is read again."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
-
-
 def build_server():
     """A pygls LanguageServer with hedgec's features registered."""
     import logging
@@ -395,7 +384,7 @@ def build_server():
     log = logging.getLogger("hedgec.lsp")
     server = LanguageServer("hedgec", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     catalogs: dict = {}  # (overlay files, their versions) -> (catalog, what is wrong with the overlays)
-    checked: dict[str, tuple[tuple, object]] = {}  # uri -> ((text, settings), CheckResult) of the last check
+    checked: dict[str, tuple[tuple, object]] = {}  # uri -> ((text, settings, catalog), CheckResult) of the last check
     pending: dict = {}  # uri -> the timer of a debounced check
 
     def settings_for(path: str):
@@ -406,7 +395,8 @@ def build_server():
         from pathlib import Path
 
         from hedgec.compiler.catalog import CatalogError, load_catalog
-        from hedgec.compiler.config import Config, ConfigError, find_config_file, forget_settings_files, load_config
+        from hedgec.compiler.config import (Config, ConfigError, file_version, find_config_file,
+                                            forget_settings_files, load_config)
 
         forget_settings_files()
         problem = None
@@ -414,7 +404,7 @@ def build_server():
             config = load_config(find_config_file(Path(path)))
         except ConfigError as err:
             config, problem = Config(), str(err)
-        key = (config.catalogs, tuple(_version(c) for c in config.catalogs))
+        key = (config.catalogs, tuple(file_version(c) for c in config.catalogs))  # an edited overlay: read again
         if key not in catalogs:
             try:
                 catalogs[key] = load_catalog(config.catalogs), None

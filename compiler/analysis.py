@@ -247,19 +247,23 @@ class Context:
     def base_value(self, amount: Amount) -> float:
         return amount.to(self.prices.base, self.prices).value
 
+    def venue_of(self, leg):
+        """The catalog entry of the venue a leg is held at."""
+        return self.catalog.venue(self.graph.venue_of(leg.name))
+
     def gas_actions(self, leg) -> list[GasAction]:
         """The transactions a leg sends, with catalog gas units (0 when unlisted)."""
-        venue = self.catalog.venue(self.graph.venue_of(leg.name))
+        venue = self.venue_of(leg)
         return [GasAction(step, leg.name, venue.name, venue.gas_units(step) or 0)
                 for step in sent_steps(self.kinds[leg.kind], venue, figures=self.figures(leg.name))]
 
     def unwind_units(self, leg) -> int:
         """Gas units of the transactions that take a leg off at the horizon."""
-        venue = self.catalog.venue(self.graph.venue_of(leg.name))
+        venue = self.venue_of(leg)
         return sum(venue.gas_units(step) or 0 for step in sent_steps(self.kinds[leg.kind], venue, unwind_only=True))
 
     def adjust_units(self, leg) -> int:
-        venue = self.catalog.venue(self.graph.venue_of(leg.name))
+        venue = self.venue_of(leg)
         return sum(venue.gas_units(step) or 0 for step in self.kinds[leg.kind].adjust)
 
 

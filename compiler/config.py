@@ -161,12 +161,19 @@ def load_config(path: Path | None) -> Config:
     read once per version of the file (its modification time and size)."""
     if path is None:
         return Config()
+    return _read_config(path, file_version(path))  # a file that cannot be read: reading it says why
+
+
+def file_version(path) -> tuple[int, int] | None:
+    """A file's modification time and size, which change when it is edited;
+    None where it cannot be read."""
+    import os
+
     try:
-        stat = path.stat()
-        version = (stat.st_mtime_ns, stat.st_size)
+        stat = os.stat(path)
     except OSError:
-        version = None  # reading it says why
-    return _read_config(path, version)
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 @functools.lru_cache(maxsize=64)

@@ -146,3 +146,12 @@ def test_without_a_cache_folder_nothing_is_cached_anywhere(tmp_path):
                           env=env, capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[-2] == "True 0"  # built with lark, and checked
     assert list(shared.iterdir()) == []  # and cached nowhere: never in a shared temporary folder
+
+
+def test_an_attribute_takes_the_value_forms_a_list_item_takes():
+    """The grammar spells the value forms out in `attribute` (one parser step
+    fewer a line) as well as in `value`: the two lists must not drift apart."""
+    rules = syntax._parser().rules
+    attribute = {r.expansion[-1].name for r in rules if r.origin.name == "attribute"}
+    value = {r.expansion[0].name for r in rules if r.origin.name == "value"}
+    assert attribute == value and {"quantity", "range", "list", "string"} <= value

@@ -13,12 +13,12 @@ from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
+from ..config import ABOVE_ONE
 from ..ir import _span, _spans
+from ..registry import Threshold
 from ..schema import Domain, Key
 from ..source import Span
 from ..units import Amount, price_symbol
-from ..config import ABOVE_ONE
-from ..registry import Threshold
 from .base import FROM, Checklist, Drawing, Kind, Reference
 
 # The checklist's health factor alerts: look, then add collateral or repay.

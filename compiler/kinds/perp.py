@@ -10,12 +10,12 @@ from hedgec.record import record
 
 from .. import diagnostics as diag
 from .. import ir
+from ..config import BETWEEN_ENDS
 from ..ir import _span, _spans
+from ..registry import Threshold
 from ..schema import POSITIVE, Domain, Key
 from ..source import Span
 from ..units import Amount, price_symbol
-from ..config import BETWEEN_ENDS
-from ..registry import Threshold
 from .base import FROM, Checklist, Drawing, Kind, Reference
 
 # The checklist's price alerts, as shares of the way from entry to liquidation.

@@ -105,8 +105,7 @@ def prices_in_base(ctx: Context):
 def figures_not_finite(ctx: Context):
     analysis = ctx.analysis
     for name, figures in analysis.figures.items():
-        bad = [name for name, value in _field_values(figures)
-               if isinstance(value, float) and not math.isfinite(value)]  # _not_finite, inlined: per field
+        bad = [name for name, value in _field_values(figures) if _not_finite(value)]
         if bad:
             yield diag.make("H120", f"cannot compute the figures of `{name}`: {', '.join(bad)} "
                                     f"{'is' if len(bad) == 1 else 'are'} not finite",

@@ -1,7 +1,6 @@
 """What every rule reads: the strategy, graph, catalog, settings and figures."""
 from __future__ import annotations
 
-
 from hedgec.record import record
 
 from .. import ir
